@@ -1,0 +1,33 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "NeighborhoodAwareFER",
+    products: [
+        .library(name: "Tensors", targets: ["Tensors"]),
+        .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
+        .executable(name: "parity-check", targets: ["parity-check"]),
+        .executable(name: "gemm-bench", targets: ["gemm-bench"]),
+        .executable(name: "conv-bench", targets: ["conv-bench"]),
+    ],
+    targets: [
+        // OpenBLAS (CBLAS + LAPACKE) found through pkg-config; no hard-coded paths.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .target(name: "Tensors", dependencies: ["COpenBLAS"]),
+        .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
+        .executableTarget(
+            name: "parity-check",
+            dependencies: ["Tensors", "NeuralNetworks"],
+            path: "Examples/parity-check"
+        ),
+        .executableTarget(name: "gemm-bench", dependencies: ["Tensors"], path: "Benchmarks/gemm-bench"),
+        .executableTarget(name: "conv-bench", dependencies: ["Tensors"], path: "Benchmarks/conv-bench"),
+        .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,103 @@
+// Legend: C channels, H x W input image, KH x KW kernel, OH x OW output positions,
+// S stride, P zero padding. Buffers are row-major.
+
+/// The geometry shared by a convolution and its transpose.
+public struct ConvGeometry: Sendable, Equatable {
+    public var channels: Int, height: Int, width: Int
+    public var kernelHeight: Int, kernelWidth: Int
+    public var stride: Int, padding: Int
+    public var outputHeight: Int { (height + 2 * padding - kernelHeight) / stride + 1 }
+    public var outputWidth: Int { (width + 2 * padding - kernelWidth) / stride + 1 }
+    /// Rows of the column matrix: C * KH * KW.
+    public var columnRows: Int { channels * kernelHeight * kernelWidth }
+    /// Columns of the column matrix: OH * OW.
+    public var columnCount: Int { outputHeight * outputWidth }
+
+    public init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+        self.channels = channels; self.height = height; self.width = width
+        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth
+        self.stride = stride; self.padding = padding
+    }
+}
+
+/// Unfolds one image (C, H, W) into columns (C*KH*KW, OH*OW): column j holds the input
+/// patch that output position j sees, zeros where the patch overhangs the padding.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func im2col<Scalar: TensorScalar>(
+    _ image: UnsafePointer<Scalar>, _ g: ConvGeometry, into columns: UnsafeMutablePointer<Scalar>
+) {
+    let (H, W, KH, KW, S, P) = (g.height, g.width, g.kernelHeight, g.kernelWidth, g.stride, g.padding)
+    let (OH, OW) = (g.outputHeight, g.outputWidth)
+    var row = 0
+    for c in 0..<g.channels {
+        let plane = image + c * H * W
+        for kh in 0..<KH {
+            for kw in 0..<KW {
+                let out = columns + row * OH * OW
+                for oh in 0..<OH {
+                    let ih = oh * S - P + kh
+                    let line = out + oh * OW
+                    if ih < 0 || ih >= H {
+                        line.update(repeating: 0, count: OW)
+                        continue
+                    }
+                    let source = plane + ih * W
+                    if S == 1 {
+                        // Contiguous run: valid ow satisfy 0 <= ow - P + kw < W.
+                        let first = max(0, P - kw), last = min(OW, W + P - kw)
+                        if first > 0 { line.update(repeating: 0, count: min(first, OW)) }
+                        if last > first { (line + first).update(from: source + (first - P + kw), count: last - first) }
+                        if last < OW { (line + max(last, 0)).update(repeating: 0, count: OW - max(last, 0)) }
+                    } else {
+                        for ow in 0..<OW {
+                            let iw = ow * S - P + kw
+                            line[ow] = (iw >= 0 && iw < W) ? source[iw] : 0
+                        }
+                    }
+                }
+                row += 1
+            }
+        }
+    }
+}
+
+/// Folds columns (C*KH*KW, OH*OW) back into an image (C, H, W), adding overlapping
+/// contributions: the adjoint of ``im2col(_:_:into:)``. The image is accumulated into,
+/// not overwritten, so callers zero it first when they want a fresh result.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func col2im<Scalar: TensorScalar>(
+    _ columns: UnsafePointer<Scalar>, _ g: ConvGeometry, addingInto image: UnsafeMutablePointer<Scalar>
+) {
+    let (H, W, KH, KW, S, P) = (g.height, g.width, g.kernelHeight, g.kernelWidth, g.stride, g.padding)
+    let (OH, OW) = (g.outputHeight, g.outputWidth)
+    var row = 0
+    for c in 0..<g.channels {
+        let plane = image + c * H * W
+        for kh in 0..<KH {
+            for kw in 0..<KW {
+                let input = columns + row * OH * OW
+                for oh in 0..<OH {
+                    let ih = oh * S - P + kh
+                    if ih < 0 || ih >= H { continue }
+                    let target = plane + ih * W
+                    let line = input + oh * OW
+                    if S == 1 {
+                        let first = max(0, P - kw), last = min(OW, W + P - kw)
+                        if last > first {
+                            let base = target + (first - P + kw)
+                            for ow in 0..<(last - first) { base[ow] += line[first + ow] }
+                        }
+                    } else {
+                        for ow in 0..<OW {
+                            let iw = ow * S - P + kw
+                            if iw >= 0 && iw < W { target[iw] += line[ow] }
+                        }
+                    }
+                }
+                row += 1
+            }
+        }
+    }
+}

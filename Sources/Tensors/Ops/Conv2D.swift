@@ -1,0 +1,144 @@
+// Legend: N batch, C input channels, O output channels, H x W input, OH x OW output,
+// KH x KW kernel. Shapes: x (N, C, H, W), weight (O, C, KH, KW), bias (O), y (N, O, OH, OW).
+
+extension Variable {
+    /// 2-D cross-correlation, as PyTorch's `F.conv2d` (no dilation, no groups).
+    ///
+    /// Lowered to im2col + GEMM per sample; a 1x1 kernel with stride 1 and no padding
+    /// skips im2col and multiplies the image directly.
+    ///
+    /// - Parameters:
+    ///   - weight: (O, C, KH, KW).
+    ///   - bias: (O), or nil.
+    ///   - stride: step between output positions, at least 1.
+    ///   - padding: zeros added on every side, at least 0.
+    /// - Returns: (N, O, OH, OW) with OH = (H + 2P - KH) / S + 1.
+    /// - Throws: ``TensorError`` when a shape does not fit or a setting is out of range.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func conv2d(weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0) throws -> Variable {
+        let op = "conv2d"
+        guard stride >= 1 else { throw TensorError.invalidArgument(op: op, message: "stride must be at least 1, got \(stride)") }
+        guard padding >= 0 else { throw TensorError.invalidArgument(op: op, message: "padding must be at least 0, got \(padding)") }
+        guard shape.count == 4 else { throw TensorError.shapeMismatch(op: op, expected: "input (N, C, H, W)", actual: shape) }
+        let (N, C, H, W) = (shape[0], shape[1], shape[2], shape[3])
+        guard weight.shape.count == 4, weight.shape[1] == C else {
+            throw TensorError.shapeMismatch(op: op, expected: "weight (O, \(C), KH, KW)", actual: weight.shape)
+        }
+        let (O, KH, KW) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        if let bias, bias.shape != [O] {
+            throw TensorError.shapeMismatch(op: op, expected: "bias [\(O)]", actual: bias.shape)
+        }
+        let g = ConvGeometry(channels: C, height: H, width: W, kernelHeight: KH, kernelWidth: KW, stride: stride, padding: padding)
+        guard H + 2 * padding >= KH, W + 2 * padding >= KW else {
+            throw TensorError.shapeMismatch(op: op, expected: "padded input at least \(KH)x\(KW)", actual: shape)
+        }
+        let (OH, OW) = (g.outputHeight, g.outputWidth)
+        let direct = KH == 1 && KW == 1 && stride == 1 && padding == 0
+        let K = g.columnRows, L = g.columnCount
+
+        var y = Tensor<Scalar>(zeros: [N, O, OH, OW])
+        var columns = [Scalar](repeating: 0, count: direct ? 0 : K * L)  // (C*KH*KW, OH*OW), reused per sample
+        let xValue = value, wValue = weight.value
+        y.scalars.withUnsafeMutableBufferPointer { yp in
+            xValue.scalars.withUnsafeBufferPointer { xp in
+                wValue.scalars.withUnsafeBufferPointer { wp in
+                    columns.withUnsafeMutableBufferPointer { cp in
+                        for n in 0..<N {
+                            let image = xp.baseAddress! + n * C * H * W
+                            let source: UnsafePointer<Scalar>
+                            if direct { source = image } else {
+                                im2col(image, g, into: cp.baseAddress!)
+                                source = UnsafePointer(cp.baseAddress!)
+                            }
+                            // (O, K) x (K, L) -> (O, L)
+                            BLAS.gemm(m: O, n: L, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: L,
+                                      c: yp.baseAddress! + n * O * L, ldc: L)
+                        }
+                    }
+                }
+            }
+            if let bias {
+                for n in 0..<N {
+                    for o in 0..<O {
+                        let b = bias.value.scalars[o]
+                        let plane = yp.baseAddress! + (n * O + o) * L
+                        for i in 0..<L { plane[i] += b }
+                    }
+                }
+            }
+        }
+
+        let inputs = [self, weight] + (bias.map { [$0] } ?? [])
+        return Variable.record(y, inputs: inputs) { [self] dy in
+            let needX = self.requiresGradient, needW = weight.requiresGradient
+            var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
+            var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
+            var scratch = [Scalar](repeating: 0, count: direct ? 0 : K * L)
+            dy.scalars.withUnsafeBufferPointer { dyp in
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    xValue.scalars.withUnsafeBufferPointer { xp in
+                        wValue.scalars.withUnsafeBufferPointer { wp in
+                            for n in 0..<N {
+                                let dyn = dyp.baseAddress! + n * O * L
+                                if needW {
+                                    let image = xp.baseAddress! + n * C * H * W
+                                    let source: UnsafePointer<Scalar>
+                                    if direct { source = image } else {
+                                        im2col(image, g, into: sp.baseAddress!)
+                                        source = UnsafePointer(sp.baseAddress!)
+                                    }
+                                    // dW (O, K) += dY (O, L) x cols^T (L, K)
+                                    dw!.scalars.withUnsafeMutableBufferPointer { dwp in
+                                        BLAS.gemm(transposeB: true, m: O, n: K, k: L, a: dyn, lda: L, b: source, ldb: L,
+                                                  beta: 1, c: dwp.baseAddress!, ldc: K)
+                                    }
+                                }
+                                if needX {
+                                    dx!.scalars.withUnsafeMutableBufferPointer { dxp in
+                                        let dxn = dxp.baseAddress! + n * C * H * W
+                                        if direct {
+                                            // dX (C, L) = W^T (C, O) x dY (O, L)
+                                            BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: wp.baseAddress!, lda: K,
+                                                      b: dyn, ldb: L, c: dxn, ldc: L)
+                                        } else {
+                                            // dcols (K, L) = W^T (K, O) x dY (O, L), folded back by col2im
+                                            BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: wp.baseAddress!, lda: K,
+                                                      b: dyn, ldb: L, c: sp.baseAddress!, ldc: L)
+                                            col2im(UnsafePointer(sp.baseAddress!), g, addingInto: dxn)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if let dx { self.accumulateGradient(dx) }
+            if let dw { weight.accumulateGradient(dw) }
+            if let bias, bias.requiresGradient {
+                bias.accumulateGradient(sumPerChannel(dy, channels: O))
+            }
+        }
+    }
+}
+
+/// Sums an (N, C, ...) tensor over every axis but the channel axis: the bias gradient.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func sumPerChannel<Scalar: TensorScalar>(_ t: Tensor<Scalar>, channels C: Int) -> Tensor<Scalar> {
+    let N = t.shape[0]
+    let inner = t.count / max(1, N * C)
+    var result = [Scalar](repeating: 0, count: C)
+    t.scalars.withUnsafeBufferPointer { p in
+        for n in 0..<N {
+            for c in 0..<C {
+                let base = (n * C + c) * inner
+                var s: Scalar = 0
+                for i in 0..<inner { s += p[base + i] }
+                result[c] += s
+            }
+        }
+    }
+    return Tensor(uncheckedShape: [C], scalars: result)
+}

@@ -1,0 +1,113 @@
+/// A dense, row-major (NCHW for images) array of scalars with value semantics.
+///
+/// Storage is a Swift `Array`, so copies are cheap and copy-on-write. A `Tensor` is a
+/// plain value: it records nothing. Wrap it in a ``Variable`` to take part in
+/// automatic differentiation.
+public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
+    /// Sizes of each axis, outermost first. A scalar has shape `[]`.
+    public private(set) var shape: [Int]
+    /// The elements in row-major order; `scalars.count == shape.product`.
+    public var scalars: [Scalar] {
+        didSet { precondition(scalars.count == oldValue.count, "Tensor.scalars: element count must not change") }
+    }
+
+    /// Creates a tensor from its elements, checking that they fill the shape.
+    public init(shape: [Int], scalars: [Scalar]) throws {
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw TensorError.invalidArgument(op: "Tensor.init", message: "negative dimension in shape \(shape)")
+        }
+        let count = shape.reduce(1, *)
+        guard count == scalars.count else {
+            throw TensorError.shapeMismatch(
+                op: "Tensor.init", expected: "\(count) elements for shape \(shape)", actual: [scalars.count])
+        }
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// Internal initializer for ops that have already validated the count.
+    @usableFromInline
+    init(uncheckedShape shape: [Int], scalars: [Scalar]) {
+        precondition(shape.reduce(1, *) == scalars.count, "internal: shape/count mismatch")
+        self.shape = shape
+        self.scalars = scalars
+    }
+
+    /// A tensor of the given shape with every element equal to `value`.
+    public init(repeating value: Scalar, shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor(repeating:shape:): negative dimension in \(shape)")
+        self.init(uncheckedShape: shape, scalars: Array(repeating: value, count: shape.reduce(1, *)))
+    }
+
+    /// A tensor of zeros.
+    public init(zeros shape: [Int]) { self.init(repeating: 0, shape: shape) }
+
+    /// A rank-0 tensor holding one value.
+    public init(_ value: Scalar) { self.init(uncheckedShape: [], scalars: [value]) }
+
+    /// Elements drawn from N(mean, standardDeviation^2) with an explicit generator.
+    public init<G: RandomNumberGenerator>(
+        randomNormal shape: [Int], mean: Scalar = 0, standardDeviation: Scalar = 1, using generator: inout G
+    ) {
+        let count = shape.reduce(1, *)
+        var values = [Scalar]()
+        values.reserveCapacity(count)
+        for _ in 0..<count {
+            values.append(mean + standardDeviation * Scalar(generator.nextStandardNormal()))
+        }
+        self.init(uncheckedShape: shape, scalars: values)
+    }
+
+    /// Elements drawn uniformly from [lowerBound, upperBound) with an explicit generator.
+    public init<G: RandomNumberGenerator>(
+        randomUniform shape: [Int], lowerBound: Scalar, upperBound: Scalar, using generator: inout G
+    ) {
+        let count = shape.reduce(1, *)
+        var values = [Scalar]()
+        values.reserveCapacity(count)
+        let width = upperBound - lowerBound
+        for _ in 0..<count {
+            values.append(lowerBound + width * Scalar(generator.nextUnitDouble()))
+        }
+        self.init(uncheckedShape: shape, scalars: values)
+    }
+
+    /// Number of elements.
+    public var count: Int { scalars.count }
+    /// Number of axes.
+    public var rank: Int { shape.count }
+
+    /// The single element of a tensor with one element.
+    public var scalar: Scalar? { scalars.count == 1 ? scalars[0] : nil }
+
+    /// The same elements under another shape with the same element count.
+    public func reshaped(to newShape: [Int]) throws -> Tensor {
+        guard newShape.allSatisfy({ $0 >= 0 }), newShape.reduce(1, *) == count else {
+            throw TensorError.shapeMismatch(op: "reshape", expected: "a shape with \(count) elements", actual: newShape)
+        }
+        return Tensor(uncheckedShape: newShape, scalars: scalars)
+    }
+
+    /// The same values converted to another scalar type.
+    public func converted<Other: TensorScalar>(to: Other.Type = Other.self) -> Tensor<Other> {
+        Tensor<Other>(uncheckedShape: shape, scalars: scalars.map { Other($0) })
+    }
+
+    /// Row-major strides of `shape`.
+    public static func strides(of shape: [Int]) -> [Int] {
+        var strides = [Int](repeating: 1, count: shape.count)
+        var running = 1
+        for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+            strides[axis] = running
+            running *= shape[axis]
+        }
+        return strides
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let preview = scalars.prefix(8).map { "\($0)" }.joined(separator: ", ")
+        return "Tensor<\(Scalar.self)>(shape: \(shape), [\(preview)\(count > 8 ? ", ..." : "")])"
+    }
+}
