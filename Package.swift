@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "parity-check", targets: ["parity-check"]),
         .executable(name: "gemm-bench", targets: ["gemm-bench"]),
         .executable(name: "conv-bench", targets: ["conv-bench"]),
+        .executable(name: "cblas-reference", targets: ["cblas-reference"]),
     ],
     targets: [
         // OpenBLAS (CBLAS + LAPACKE) found through pkg-config; no hard-coded paths.
@@ -26,6 +27,8 @@ let package = Package(
         ),
         .executableTarget(name: "gemm-bench", dependencies: ["Tensors"], path: "Benchmarks/gemm-bench"),
         .executableTarget(name: "conv-bench", dependencies: ["Tensors"], path: "Benchmarks/conv-bench"),
+        // A plain C program calling cblas_sgemm: the yardstick for the OpenBLAS path.
+        .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
     ],

@@ -1,0 +1,3 @@
+#include <cblas.h>
+#include <stdio.h>
+int main(void) { printf("%s\n", openblas_get_corename()); return 0; }
