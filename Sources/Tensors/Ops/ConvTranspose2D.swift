@@ -1,0 +1,115 @@
+// Legend: N batch, C input channels, O output channels, H x W input, OH x OW output,
+// KH x KW kernel. Shapes: x (N, C, H, W), weight (C, O, KH, KW) as in PyTorch,
+// bias (O), y (N, O, OH, OW) with OH = (H - 1) * S - 2P + KH + outputPadding.
+
+extension Variable {
+    /// 2-D transposed convolution, as PyTorch's `F.conv_transpose2d` (no dilation, no groups).
+    ///
+    /// Its forward pass is the input-gradient of a convolution: a GEMM to columns, then
+    /// col2im into the output. Its backward pass uses im2col: the same kernel pair as
+    /// ``conv2d(weight:bias:stride:padding:)`` with the roles swapped.
+    ///
+    /// - Parameters:
+    ///   - weight: (C, O, KH, KW).
+    ///   - bias: (O), or nil.
+    ///   - stride: at least 1.
+    ///   - padding: at least 0; removed from each side of the full output.
+    ///   - outputPadding: extra rows/columns on the bottom/right, smaller than the stride.
+    /// - Throws: ``TensorError`` when a shape does not fit or a setting is out of range.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func convTranspose2d(
+        weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0
+    ) throws -> Variable {
+        let op = "convTranspose2d"
+        guard stride >= 1 else { throw TensorError.invalidArgument(op: op, message: "stride must be at least 1, got \(stride)") }
+        guard padding >= 0 else { throw TensorError.invalidArgument(op: op, message: "padding must be at least 0, got \(padding)") }
+        guard outputPadding >= 0, outputPadding < stride else {
+            throw TensorError.invalidArgument(op: op, message: "outputPadding must be in 0..<stride (\(stride)), got \(outputPadding)")
+        }
+        guard shape.count == 4 else { throw TensorError.shapeMismatch(op: op, expected: "input (N, C, H, W)", actual: shape) }
+        let (N, C, H, W) = (shape[0], shape[1], shape[2], shape[3])
+        guard weight.shape.count == 4, weight.shape[0] == C else {
+            throw TensorError.shapeMismatch(op: op, expected: "weight (\(C), O, KH, KW)", actual: weight.shape)
+        }
+        let (O, KH, KW) = (weight.shape[1], weight.shape[2], weight.shape[3])
+        if let bias, bias.shape != [O] {
+            throw TensorError.shapeMismatch(op: op, expected: "bias [\(O)]", actual: bias.shape)
+        }
+        let OH = (H - 1) * stride - 2 * padding + KH + outputPadding
+        let OW = (W - 1) * stride - 2 * padding + KW + outputPadding
+        guard OH >= 1, OW >= 1 else {
+            throw TensorError.invalidArgument(op: op, message: "output would be \(OH)x\(OW); padding \(padding) is too large")
+        }
+        // The output plays the part of a convolution's input whose output is x's grid.
+        let g = ConvGeometry(channels: O, height: OH, width: OW, kernelHeight: KH, kernelWidth: KW, stride: stride, padding: padding)
+        precondition(g.outputHeight == H && g.outputWidth == W, "internal: transposed-conv geometry")
+        let K = g.columnRows, L = H * W  // K = O*KH*KW
+
+        var y = Tensor<Scalar>(zeros: [N, O, OH, OW])
+        var columns = [Scalar](repeating: 0, count: K * L)  // (O*KH*KW, H*W)
+        let xValue = value, wValue = weight.value
+        y.scalars.withUnsafeMutableBufferPointer { yp in
+            xValue.scalars.withUnsafeBufferPointer { xp in
+                wValue.scalars.withUnsafeBufferPointer { wp in
+                    columns.withUnsafeMutableBufferPointer { cp in
+                        for n in 0..<N {
+                            // cols (K, L) = W^T (K, C) x x[n] (C, L)
+                            BLAS.gemm(transposeA: true, m: K, n: L, k: C, a: wp.baseAddress!, lda: K,
+                                      b: xp.baseAddress! + n * C * L, ldb: L, c: cp.baseAddress!, ldc: L)
+                            col2im(UnsafePointer(cp.baseAddress!), g, addingInto: yp.baseAddress! + n * O * OH * OW)
+                        }
+                    }
+                }
+            }
+            if let bias {
+                let planeSize = OH * OW
+                for n in 0..<N {
+                    for o in 0..<O {
+                        let b = bias.value.scalars[o]
+                        let plane = yp.baseAddress! + (n * O + o) * planeSize
+                        for i in 0..<planeSize { plane[i] += b }
+                    }
+                }
+            }
+        }
+
+        let inputs = [self, weight] + (bias.map { [$0] } ?? [])
+        return Variable.record(y, inputs: inputs) { [self] dy in
+            let needX = self.requiresGradient, needW = weight.requiresGradient
+            var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
+            var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
+            var scratch = [Scalar](repeating: 0, count: K * L)
+            dy.scalars.withUnsafeBufferPointer { dyp in
+                scratch.withUnsafeMutableBufferPointer { sp in
+                    xValue.scalars.withUnsafeBufferPointer { xp in
+                        wValue.scalars.withUnsafeBufferPointer { wp in
+                            for n in 0..<N {
+                                im2col(dyp.baseAddress! + n * O * OH * OW, g, into: sp.baseAddress!)
+                                if needX {
+                                    // dx[n] (C, L) = W (C, K) x cols (K, L)
+                                    dx!.scalars.withUnsafeMutableBufferPointer { dxp in
+                                        BLAS.gemm(m: C, n: L, k: K, a: wp.baseAddress!, lda: K, b: sp.baseAddress!, ldb: L,
+                                                  c: dxp.baseAddress! + n * C * L, ldc: L)
+                                    }
+                                }
+                                if needW {
+                                    // dW (C, K) += x[n] (C, L) x cols^T (L, K)
+                                    dw!.scalars.withUnsafeMutableBufferPointer { dwp in
+                                        BLAS.gemm(transposeB: true, m: C, n: K, k: L, a: xp.baseAddress! + n * C * L, lda: L,
+                                                  b: sp.baseAddress!, ldb: L, beta: 1, c: dwp.baseAddress!, ldc: K)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if let dx { self.accumulateGradient(dx) }
+            if let dw { weight.accumulateGradient(dw) }
+            if let bias, bias.requiresGradient {
+                bias.accumulateGradient(sumPerChannel(dy, channels: O))
+            }
+        }
+    }
+}

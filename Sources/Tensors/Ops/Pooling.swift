@@ -1,0 +1,92 @@
+// Legend: N batch, C channels, H x W input, OH x OW output, K window, S stride.
+
+extension Variable {
+    /// Validates a pooling window and returns the output size (floor mode, no padding).
+    private func poolingGeometry(op: String, kernelSize: Int, stride: Int) throws -> (N: Int, C: Int, H: Int, W: Int, OH: Int, OW: Int) {
+        guard kernelSize >= 1 else { throw TensorError.invalidArgument(op: op, message: "kernelSize must be at least 1, got \(kernelSize)") }
+        guard stride >= 1 else { throw TensorError.invalidArgument(op: op, message: "stride must be at least 1, got \(stride)") }
+        guard shape.count == 4 else { throw TensorError.shapeMismatch(op: op, expected: "input (N, C, H, W)", actual: shape) }
+        let (N, C, H, W) = (shape[0], shape[1], shape[2], shape[3])
+        guard H >= kernelSize, W >= kernelSize else {
+            throw TensorError.shapeMismatch(op: op, expected: "spatial size at least \(kernelSize)x\(kernelSize)", actual: shape)
+        }
+        return (N, C, H, W, (H - kernelSize) / stride + 1, (W - kernelSize) / stride + 1)
+    }
+
+    /// 2-D max pooling as PyTorch's `F.max_pool2d` (no padding, floor mode). The gradient
+    /// goes to the first maximum of each window in row-major order.
+    /// - Parameter stride: defaults to the kernel size.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func maxPool2d(kernelSize: Int, stride: Int? = nil) throws -> Variable {
+        let S = stride ?? kernelSize, K = kernelSize
+        let (N, C, H, W, OH, OW) = try poolingGeometry(op: "maxPool2d", kernelSize: K, stride: S)
+        var out = [Scalar](repeating: 0, count: N * C * OH * OW)
+        var argmax = [Int](repeating: 0, count: out.count)  // flat index into the input
+        value.scalars.withUnsafeBufferPointer { x in
+            for plane in 0..<(N * C) {
+                let base = plane * H * W
+                for oh in 0..<OH {
+                    for ow in 0..<OW {
+                        var best = base + oh * S * W + ow * S
+                        for kh in 0..<K {
+                            let row = base + (oh * S + kh) * W + ow * S
+                            // NaN propagates: a NaN candidate wins, as in PyTorch.
+                            for kw in 0..<K where x[row + kw] > x[best] || x[row + kw].isNaN { best = row + kw }
+                        }
+                        let o = (plane * OH + oh) * OW + ow
+                        out[o] = x[best]
+                        argmax[o] = best
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        return Variable.record(Tensor(uncheckedShape: [N, C, OH, OW], scalars: out), inputs: [self]) { [self] dy in
+            var dx = [Scalar](repeating: 0, count: inputShape.reduce(1, *))
+            for (o, g) in dy.scalars.enumerated() { dx[argmax[o]] += g }
+            self.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
+        }
+    }
+
+    /// 2-D average pooling as PyTorch's `F.avg_pool2d` (no padding, floor mode).
+    /// - Parameter stride: defaults to the kernel size.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func avgPool2d(kernelSize: Int, stride: Int? = nil) throws -> Variable {
+        let S = stride ?? kernelSize, K = kernelSize
+        let (N, C, H, W, OH, OW) = try poolingGeometry(op: "avgPool2d", kernelSize: K, stride: S)
+        let inverseArea = 1 / Scalar(K * K)
+        var out = [Scalar](repeating: 0, count: N * C * OH * OW)
+        value.scalars.withUnsafeBufferPointer { x in
+            for plane in 0..<(N * C) {
+                for oh in 0..<OH {
+                    for ow in 0..<OW {
+                        var sum: Scalar = 0
+                        for kh in 0..<K {
+                            let row = plane * H * W + (oh * S + kh) * W + ow * S
+                            for kw in 0..<K { sum += x[row + kw] }
+                        }
+                        out[(plane * OH + oh) * OW + ow] = sum * inverseArea
+                    }
+                }
+            }
+        }
+        let inputShape = shape
+        return Variable.record(Tensor(uncheckedShape: [N, C, OH, OW], scalars: out), inputs: [self]) { [self] dy in
+            var dx = [Scalar](repeating: 0, count: inputShape.reduce(1, *))
+            for plane in 0..<(N * C) {
+                for oh in 0..<OH {
+                    for ow in 0..<OW {
+                        let g = dy.scalars[(plane * OH + oh) * OW + ow] * inverseArea
+                        for kh in 0..<K {
+                            let row = plane * H * W + (oh * S + kh) * W + ow * S
+                            for kw in 0..<K { dx[row + kw] += g }
+                        }
+                    }
+                }
+            }
+            self.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
+        }
+    }
+}
