@@ -42,6 +42,9 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     /// A tensor of zeros.
     public init(zeros shape: [Int]) { self.init(repeating: 0, shape: shape) }
 
+    /// A rank-1 tensor of the given elements.
+    public init(_ scalars: [Scalar]) { self.init(uncheckedShape: [scalars.count], scalars: scalars) }
+
     /// A rank-0 tensor holding one value.
     public init(_ value: Scalar) { self.init(uncheckedShape: [], scalars: [value]) }
 
