@@ -1,0 +1,26 @@
+/// The residual block of the paper's decoder (Table I): two 3x3 convolutions with batch
+/// norm, relu(x + BN(conv(relu(BN(conv(x)))))). Names follow the peer: c1, b1, c2, b2.
+public final class ResidualBlock<Scalar: TensorScalar>: Layer {
+    public let c1: Conv2D<Scalar>, b1: BatchNorm<Scalar>, c2: Conv2D<Scalar>, b2: BatchNorm<Scalar>
+
+    public init(channels: Int, using generator: inout SeededGenerator) {
+        c1 = Conv2D(inputChannels: channels, outputChannels: channels, kernelSize: 3, padding: 1, using: &generator)
+        b1 = BatchNorm(featureCount: channels)
+        c2 = Conv2D(inputChannels: channels, outputChannels: channels, kernelSize: 3, padding: 1, using: &generator)
+        b2 = BatchNorm(featureCount: channels)
+    }
+
+    public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
+        let inner = try b2(c2(b1(c1(input)).relu()))
+        return try (input + inner).relu()
+    }
+
+    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
+        prefixed("c1", c1.namedParameters) + prefixed("b1", b1.namedParameters) + prefixed("c2", c2.namedParameters) + prefixed("b2", b2.namedParameters)
+    }
+    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] { prefixed("b1", b1.namedBuffers) + prefixed("b2", b2.namedBuffers) }
+    public var isTraining: Bool {
+        get { c1.isTraining }
+        set { for layer in [c1, b1, c2, b2] as [any Layer<Scalar>] { layer.isTraining = newValue } }
+    }
+}

@@ -1,0 +1,47 @@
+/// Layers applied in order. Children are named by their index ("0", "1", ...) as in
+/// PyTorch's `nn.Sequential`, so `features.3.weight` means the same in both.
+public final class Sequential<Scalar: TensorScalar>: Layer {
+    public private(set) var layers: [any Layer<Scalar>]
+
+    public init(_ layers: [any Layer<Scalar>]) { self.layers = layers }
+
+    public func append(_ layer: any Layer<Scalar>) { layers.append(layer) }
+
+    public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
+        try layers.reduce(input) { try $1($0) }
+    }
+
+    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
+        layers.enumerated().flatMap { prefixed(String($0.offset), $0.element.namedParameters) }
+    }
+    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
+        layers.enumerated().flatMap { prefixed(String($0.offset), $0.element.namedBuffers) }
+    }
+    public var isTraining: Bool {
+        get { layers.first?.isTraining ?? true }
+        set { for layer in layers { layer.isTraining = newValue } }
+    }
+}
+
+/// Runs several branches on the same input and concatenates their outputs along the
+/// feature axis (axis 1). Children are named by the given names.
+public final class ParallelConcatenation<Scalar: TensorScalar>: Layer {
+    public let branches: [(name: String, layer: any Layer<Scalar>)]
+
+    public init(_ branches: [(name: String, layer: any Layer<Scalar>)]) { self.branches = branches }
+
+    public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
+        try Variable.concatenate(branches.map { try $0.layer(input) }, alongAxis: 1)
+    }
+
+    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
+        branches.flatMap { prefixed($0.name, $0.layer.namedParameters) }
+    }
+    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
+        branches.flatMap { prefixed($0.name, $0.layer.namedBuffers) }
+    }
+    public var isTraining: Bool {
+        get { branches.first?.layer.isTraining ?? true }
+        set { for branch in branches { branch.layer.isTraining = newValue } }
+    }
+}

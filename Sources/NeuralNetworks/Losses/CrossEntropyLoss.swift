@@ -1,0 +1,24 @@
+/// Cross-entropy on logits, PyTorch's `F.cross_entropy`: -w[y] * log softmax(x)[y] per
+/// sample. With class weights the mean divides by the sum of the samples' weights.
+public struct CrossEntropyLoss: Sendable {
+    public var classWeights: [Double]?
+    public var reduction: Reduction
+
+    public init(classWeights: [Double]? = nil, reduction: Reduction = .mean) {
+        self.classWeights = classWeights
+        self.reduction = reduction
+    }
+
+    /// - Parameters: logits (N, K); labels N class indices.
+    public func callAsFunction<Scalar>(_ logits: Variable<Scalar>, labels: [Int]) throws -> Variable<Scalar> {
+        try validateClassification("CrossEntropyLoss", logits: logits, labels: labels, classWeights: classWeights)
+        var perSample = -(try logits.logSoftmax().gather(indices: labels))
+        var weightTotal: Double?
+        if let classWeights {
+            let w = labels.map { classWeights[$0] }
+            perSample = try perSample * Variable(Tensor(w.map { Scalar($0) }))
+            weightTotal = w.reduce(0, +)
+        }
+        return try reduction.apply(perSample, weightTotal: weightTotal)
+    }
+}

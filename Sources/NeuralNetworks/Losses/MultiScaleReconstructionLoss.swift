@@ -1,0 +1,24 @@
+/// The multi-scale reconstruction loss of the autoencoder (eq. 4):
+/// sum over levels l of alpha_l / |z^l| * ||z^l - zhat^l||^2, where |z^l| is the size of
+/// the level's feature map; also averaged over the batch, so each level contributes
+/// alpha_l * mean((z^l - zhat^l)^2). The paper's weights: 4 for the image, 1 elsewhere.
+public struct MultiScaleReconstructionLoss: Sendable {
+    /// One weight per level, in the order the pairs are given.
+    public var levelWeights: [Double]
+
+    public init(levelWeights: [Double]) { self.levelWeights = levelWeights }
+
+    /// - Parameters: pairs (reconstruction, target) per level; gradients flow to both.
+    /// - Throws: when the number of pairs differs from the number of weights, or shapes differ.
+    public func callAsFunction<Scalar>(_ pairs: [(reconstruction: Variable<Scalar>, target: Variable<Scalar>)]) throws -> Variable<Scalar> {
+        guard pairs.count == levelWeights.count, !pairs.isEmpty else {
+            throw TensorError.invalidArgument(op: "MultiScaleReconstructionLoss", message: "\(levelWeights.count) level weights for \(pairs.count) levels")
+        }
+        var total: Variable<Scalar>?
+        for (pair, weight) in zip(pairs, levelWeights) {
+            let term = try pair.reconstruction.meanSquaredError(to: pair.target).scaled(by: Scalar(weight))
+            total = try total.map { try $0 + term } ?? term
+        }
+        return total!
+    }
+}
