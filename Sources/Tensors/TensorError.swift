@@ -9,8 +9,10 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
     case invalidArgument(op: String, message: String)
     /// Backward was asked of a tensor that does not take part in a graph.
     case notDifferentiable(op: String, message: String)
-    /// A file could not be read or does not follow its format.
+    /// A file could not be read or written, or does not follow its format.
     case malformedFile(path: String, message: String)
+    /// A file holds no tensor under the requested name.
+    case missingTensor(name: String, path: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(op): \(message)"
         case let .malformedFile(path, message):
             return "\(path): \(message)"
+        case let .missingTensor(name, path):
+            return "\(path): no tensor named \"\(name)\""
         }
     }
 }

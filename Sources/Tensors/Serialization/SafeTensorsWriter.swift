@@ -1,0 +1,197 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A tensor to store in a safetensors file, tagged with its dtype.
+public enum SafeTensorsValue: Sendable, Equatable {
+    /// Stored as `F32`.
+    case float32(Tensor<Float>)
+    /// Stored as `F64`.
+    case float64(Tensor<Double>)
+
+    /// Wraps a tensor of either scalar type. A scalar type other than `Float` or `Double`
+    /// is stored as `F64`.
+    public init<S: TensorScalar>(_ tensor: Tensor<S>) {
+        if let single = tensor as? Tensor<Float> {
+            self = .float32(single)
+        } else if let double = tensor as? Tensor<Double> {
+            self = .float64(double)
+        } else {
+            self = .float64(tensor.converted(to: Double.self))
+        }
+    }
+
+    /// The safetensors dtype tag this value is written with.
+    public var dtype: String {
+        switch self {
+        case .float32: return Float.safetensorsDType
+        case .float64: return Double.safetensorsDType
+        }
+    }
+
+    /// The tensor's shape.
+    public var shape: [Int] {
+        switch self {
+        case let .float32(tensor): return tensor.shape
+        case let .float64(tensor): return tensor.shape
+        }
+    }
+
+    fileprivate var byteCount: Int {
+        switch self {
+        case let .float32(tensor): return tensor.count * MemoryLayout<Float>.size
+        case let .float64(tensor): return tensor.count * MemoryLayout<Double>.size
+        }
+    }
+
+    fileprivate func appendBytes(to data: inout Data) {
+        switch self {
+        case let .float32(tensor): Self.appendLittleEndian(tensor.scalars, bits: \.bitPattern, to: &data)
+        case let .float64(tensor): Self.appendLittleEndian(tensor.scalars, bits: \.bitPattern, to: &data)
+        }
+    }
+
+    private static func appendLittleEndian<S, Bits: FixedWidthInteger>(
+        _ scalars: [S], bits: (S) -> Bits, to data: inout Data
+    ) {
+        #if _endian(little)
+        scalars.withUnsafeBytes { data.append(contentsOf: $0) }
+        #else
+        for scalar in scalars {
+            withUnsafeBytes(of: bits(scalar).littleEndian) { data.append(contentsOf: $0) }
+        }
+        #endif
+    }
+}
+
+/// Encodes named tensors and string metadata in the safetensors format.
+///
+/// The output is deterministic: `"__metadata__"` (omitted when empty) comes first, then
+/// the tensors sorted by name, their bytes laid out back to back in the same order, and
+/// the header padded with spaces so that the data section starts at a multiple of 8.
+public enum SafeTensorsWriter {
+    /// The complete file contents.
+    /// - Throws: ``TensorError/invalidArgument(op:message:)`` when a tensor is named
+    ///   `"__metadata__"`, which the format reserves.
+    public static func encode(
+        _ tensors: [String: SafeTensorsValue], metadata: [String: String] = [:]
+    ) throws -> Data {
+        if tensors["__metadata__"] != nil {
+            throw TensorError.invalidArgument(
+                op: "SafeTensorsWriter.encode", message: "\"__metadata__\" is reserved and cannot name a tensor")
+        }
+        let names = tensors.keys.sorted()
+
+        var header = "{"
+        var members: [String] = []
+        if !metadata.isEmpty {
+            let pairs = metadata.keys.sorted().map { key in
+                jsonString(key) + ":" + jsonString(metadata[key] ?? "")
+            }
+            members.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
+        }
+        var offset = 0
+        for name in names {
+            guard let value = tensors[name] else { continue }
+            let end = offset + value.byteCount
+            let shape = value.shape.map(String.init).joined(separator: ",")
+            members.append(jsonString(name) + ":{\"dtype\":\"\(value.dtype)\",\"shape\":[\(shape)],"
+                + "\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        header += members.joined(separator: ",") + "}"
+        var headerBytes = Array(header.utf8)
+        let padding = (8 - headerBytes.count % 8) % 8
+        headerBytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: padding))
+
+        var data = Data()
+        data.reserveCapacity(8 + headerBytes.count + offset)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { data.append(contentsOf: $0) }
+        data.append(contentsOf: headerBytes)
+        for name in names {
+            tensors[name]?.appendBytes(to: &data)
+        }
+        return data
+    }
+
+    /// The complete file contents for tensors of one scalar type.
+    public static func encode<S: TensorScalar>(
+        _ tensors: [String: Tensor<S>], metadata: [String: String] = [:]
+    ) throws -> Data {
+        try encode(tensors.mapValues { SafeTensorsValue($0) }, metadata: metadata)
+    }
+
+    /// Encodes and writes atomically: the bytes go to a temporary file in the same
+    /// directory, are flushed to disk, and then renamed over `url`. On any failure the
+    /// temporary file is removed and an existing file at `url` is left untouched.
+    /// - Throws: ``TensorError/malformedFile(path:message:)`` when the file cannot be
+    ///   written, and the errors of ``encode(_:metadata:)``.
+    public static func write(
+        _ tensors: [String: SafeTensorsValue], metadata: [String: String] = [:], to url: URL
+    ) throws {
+        try writeAtomically(try encode(tensors, metadata: metadata), to: url)
+    }
+
+    /// Encodes tensors of one scalar type and writes them atomically.
+    public static func write<S: TensorScalar>(
+        _ tensors: [String: Tensor<S>], metadata: [String: String] = [:], to url: URL
+    ) throws {
+        try writeAtomically(try encode(tensors, metadata: metadata), to: url)
+    }
+
+    static func writeAtomically(_ data: Data, to url: URL) throws {
+        let path = url.path
+        guard url.isFileURL else {
+            throw TensorError.malformedFile(path: url.absoluteString, message: "can only write to a file URL")
+        }
+        let directory = url.deletingLastPathComponent()
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        var renamed = false
+        defer {
+            if !renamed {
+                try? FileManager.default.removeItem(at: temporary)
+            }
+        }
+        do {
+            try data.write(to: temporary, options: .withoutOverwriting)
+            let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            try handle.synchronize()
+        } catch {
+            throw TensorError.malformedFile(
+                path: path, message: "cannot write the temporary file \(temporary.path): \(error.localizedDescription)")
+        }
+        guard rename(temporary.path, path) == 0 else {
+            let code = errno
+            throw TensorError.malformedFile(
+                path: path, message: "cannot move the temporary file into place: \(String(cString: strerror(code)))")
+        }
+        renamed = true
+    }
+}
+
+/// A JSON string literal: quotes, backslashes and control characters escaped, the rest
+/// as UTF-8.
+private func jsonString(_ text: String) -> String {
+    var result = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": result += "\\\""
+        case "\\": result += "\\\\"
+        case "\n": result += "\\n"
+        case "\r": result += "\\r"
+        case "\t": result += "\\t"
+        case _ where scalar.value < 0x20:
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        default:
+            result.unicodeScalars.append(scalar)
+        }
+    }
+    return result + "\""
+}
