@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
+        .library(name: "ExpressionRecognition", targets: ["ExpressionRecognition"]),
         .executable(name: "parity-check", targets: ["parity-check"]),
         .executable(name: "gemm-bench", targets: ["gemm-bench"]),
         .executable(name: "conv-bench", targets: ["conv-bench"]),
@@ -20,9 +21,12 @@ let package = Package(
         ),
         .target(name: "Tensors", dependencies: ["COpenBLAS"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
+        .target(name: "ExpressionRecognition", dependencies: ["NeuralNetworks"]),
+        // Runs a PyTorch fixture file against the library; shared by parity-check and the tests.
+        .target(name: "ParityFixtures", dependencies: ["Tensors", "NeuralNetworks", "ExpressionRecognition"]),
         .executableTarget(
             name: "parity-check",
-            dependencies: ["Tensors", "NeuralNetworks"],
+            dependencies: ["ParityFixtures"],
             path: "Examples/parity-check"
         ),
         .executableTarget(name: "gemm-bench", dependencies: ["Tensors"], path: "Benchmarks/gemm-bench"),
@@ -31,6 +35,7 @@ let package = Package(
         .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

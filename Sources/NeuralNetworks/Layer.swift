@@ -46,6 +46,6 @@ extension Layer {
 }
 
 /// Prefixes child names: `prefix("features", [("0.weight", w)])` -> `features.0.weight`.
-func prefixed<Scalar>(_ prefix: String, _ entries: [(name: String, variable: Variable<Scalar>)]) -> [(name: String, variable: Variable<Scalar>)] {
+public func prefixed<Scalar>(_ prefix: String, _ entries: [(name: String, variable: Variable<Scalar>)]) -> [(name: String, variable: Variable<Scalar>)] {
     entries.map { (name: prefix.isEmpty ? $0.name : "\(prefix).\($0.name)", variable: $0.variable) }
 }

@@ -1,0 +1,147 @@
+import NeuralNetworks
+
+/// One branch of the two-branch classifier (Table II): five convolution stages with batch
+/// norm and ReLU, 2x2 max pooling after stages 1-4, a 1x1 Conv5 with dropout, a fully
+/// connected feature layer and a class head. Names match the peer's `Branch`
+/// (`features.N.*`, `fc.*`, `head.*`).
+public final class ClassifierBranch<Scalar: TensorScalar>: Layer {
+    public let features: Sequential<Scalar>
+    public let fc: Linear<Scalar>
+    public let head: Linear<Scalar>
+    /// Indices in `features` of the ReLU that ends Conv3-b, Conv4 and Conv5.
+    public static var featureTaps: [String: Int] { ["conv3": 19, "conv4": 23, "conv5": 27] }
+
+    /// - Parameters:
+    ///   - side: input height and width; must be a multiple of 16 (four 2x2 pools).
+    ///   - featureSize: width of the fc layer (64 for Ori, 32 for Half).
+    ///   - width: channel multiplier; channel counts are max(1, Int(c * width)).
+    public init(side: Int, featureSize: Int, classCount: Int, width: Double, dropoutRate: Double,
+                random: RandomStream, using generator: inout SeededGenerator) throws {
+        guard side >= 16, side % 16 == 0 else {
+            throw TensorError.invalidArgument(op: "ClassifierBranch", message: "side must be a positive multiple of 16, got \(side)")
+        }
+        guard width > 0 else { throw TensorError.invalidArgument(op: "ClassifierBranch", message: "width must be positive, got \(width)") }
+        func w(_ c: Int) -> Int { max(1, Int(Double(c) * width)) }
+        var layers: [any Layer<Scalar>] = []
+        func convBNReLU(_ input: Int, _ output: Int, _ kernel: Int) {
+            layers.append(Conv2D(inputChannels: input, outputChannels: output, kernelSize: kernel, padding: kernel / 2, using: &generator))
+            layers.append(BatchNorm(featureCount: output))
+            layers.append(Activation(.relu))
+        }
+        convBNReLU(1, w(64), 5); convBNReLU(w(64), w(64), 5); layers.append(MaxPool2D(kernelSize: 2))
+        convBNReLU(w(64), w(128), 3); convBNReLU(w(128), w(128), 3); layers.append(MaxPool2D(kernelSize: 2))
+        convBNReLU(w(128), w(256), 3); convBNReLU(w(256), w(256), 3); layers.append(MaxPool2D(kernelSize: 2))
+        convBNReLU(w(256), w(512), 3); layers.append(MaxPool2D(kernelSize: 2))
+        convBNReLU(w(512), w(128), 1); layers.append(try Dropout(rate: dropoutRate, random: random))
+        features = Sequential(layers)
+        let s = side / 16
+        fc = Linear(inputSize: w(128) * s * s, outputSize: featureSize, using: &generator)
+        head = Linear(inputSize: featureSize, outputSize: classCount, using: &generator)
+    }
+
+    /// The fc features and the class logits.
+    public func forward(_ input: Variable<Scalar>) throws -> (features: Variable<Scalar>, logits: Variable<Scalar>) {
+        let f = try fc(features(input).flattened())
+        return (f, try head(f))
+    }
+
+    public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> { try forward(input).logits }
+
+    /// Runs `features` up to the deepest requested tap and returns the tapped outputs.
+    func taps(_ input: Variable<Scalar>, named names: [String]) throws -> [String: Variable<Scalar>] {
+        let wanted = try names.map { name -> (String, Int) in
+            guard let index = Self.featureTaps[name] else {
+                throw TensorError.invalidArgument(op: "ClassifierBranch.features", message: "unknown feature \(name); known: \(Self.featureTaps.keys.sorted())")
+            }
+            return (name, index)
+        }
+        var result: [String: Variable<Scalar>] = [:]
+        var h = input
+        let last = wanted.map(\.1).max() ?? -1
+        for (index, layer) in features.layers.enumerated() where index <= last {
+            h = try layer(h)
+            for (name, tap) in wanted where tap == index { result[name] = h }
+        }
+        return result
+    }
+
+    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
+        prefixed("features", features.namedParameters) + prefixed("fc", fc.namedParameters) + prefixed("head", head.namedParameters)
+    }
+    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] { prefixed("features", features.namedBuffers) }
+    public var isTraining: Bool {
+        get { features.isTraining }
+        set { features.isTraining = newValue; fc.isTraining = newValue; head.isTraining = newValue }
+    }
+}
+
+/// The paper's two-branch multi-scale classifier (Section IV-B, Table II).
+///
+/// "Ori" sees the side x side image, "Half" the 2x2 max-pooled image; each has its own
+/// class head, and `fuse` classifies the concatenated 64 + 32 features. The training loss
+/// is the equal-weight sum of the three heads' losses. Parameter names equal the peer's
+/// (`ori.*`, `half_branch.*`, `fuse.*`), so PyTorch weights load by name.
+public final class MultiScaleClassifier<Scalar: TensorScalar>: Layer, FeatureExtractor {
+    public let ori: ClassifierBranch<Scalar>
+    public let halfBranch: ClassifierBranch<Scalar>
+    public let fuse: Linear<Scalar>
+    public let side: Int
+    /// The stream that the dropout layers draw from (save it to resume exactly).
+    public let random: RandomStream
+
+    /// The three heads' logits, each (N, classCount).
+    public struct Logits {
+        public let ori: Variable<Scalar>, half: Variable<Scalar>, fused: Variable<Scalar>
+        public var all: [Variable<Scalar>] { [ori, half, fused] }
+    }
+
+    /// - Parameters:
+    ///   - side: input side, a multiple of 32 (the half branch pools four more times); paper: 112.
+    ///   - width: channel multiplier; paper: 1.
+    ///   - classCount: paper: 7.
+    ///   - dropoutRate: after Conv5; paper: 0.5.
+    ///   - seed: seeds the initial weights and the dropout stream.
+    public init(side: Int = 112, width: Double = 1, classCount: Int = 7, dropoutRate: Double = 0.5, seed: UInt64 = 0) throws {
+        guard side % 32 == 0, side >= 32 else {
+            throw TensorError.invalidArgument(op: "MultiScaleClassifier", message: "side must be a positive multiple of 32, got \(side)")
+        }
+        guard classCount >= 2 else { throw TensorError.invalidArgument(op: "MultiScaleClassifier", message: "need at least 2 classes, got \(classCount)") }
+        var generator = SeededGenerator(seed: seed)
+        random = RandomStream(seed: seed &+ 1)
+        ori = try ClassifierBranch(side: side, featureSize: 64, classCount: classCount, width: width, dropoutRate: dropoutRate, random: random, using: &generator)
+        halfBranch = try ClassifierBranch(side: side / 2, featureSize: 32, classCount: classCount, width: width, dropoutRate: dropoutRate, random: random, using: &generator)
+        fuse = Linear(inputSize: 96, outputSize: classCount, using: &generator)
+        self.side = side
+    }
+
+    /// - Parameter input: (N, 1, side, side) grayscale images.
+    public func logits(_ input: Variable<Scalar>) throws -> Logits {
+        guard input.shape.count == 4, input.shape[1] == 1, input.shape[2] == side, input.shape[3] == side else {
+            throw TensorError.shapeMismatch(op: "MultiScaleClassifier", expected: "(N, 1, \(side), \(side))", actual: input.shape)
+        }
+        let (oriFeatures, oriLogits) = try ori.forward(input)
+        let (halfFeatures, halfLogits) = try halfBranch.forward(input.maxPool2d(kernelSize: 2))
+        let fused = try fuse(Variable.concatenate([oriFeatures, halfFeatures], alongAxis: 1))
+        return Logits(ori: oriLogits, half: halfLogits, fused: fused)
+    }
+
+    /// The fused head's logits (the model's prediction).
+    public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> { try logits(input).fused }
+
+    /// Features of the Ori branch after Conv3-b, Conv4 and Conv5 ("conv3", "conv4",
+    /// "conv5"), for the perceptual loss (eq. 5).
+    public func features(_ input: Variable<Scalar>, named names: [String]) throws -> [String: Variable<Scalar>] {
+        try ori.taps(input, named: names)
+    }
+
+    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
+        prefixed("ori", ori.namedParameters) + prefixed("half_branch", halfBranch.namedParameters) + prefixed("fuse", fuse.namedParameters)
+    }
+    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
+        prefixed("ori", ori.namedBuffers) + prefixed("half_branch", halfBranch.namedBuffers)
+    }
+    public var isTraining: Bool {
+        get { ori.isTraining }
+        set { ori.isTraining = newValue; halfBranch.isTraining = newValue; fuse.isTraining = newValue }
+    }
+}
