@@ -26,6 +26,9 @@ public struct Checkpoint<Scalar: TensorScalar> {
         for (name, variable) in layer.namedState { tensors[prefix + name] = variable.value }
     }
 
+    /// Stores one tensor under a full name (for extra state of a training program).
+    public mutating func storeTensor(_ tensor: Tensor<Scalar>, name: String) { tensors[name] = tensor }
+
     /// Stores an optimizer's per-parameter state under `prefix`.
     public mutating func store(_ optimizer: some Optimizer<Scalar>, prefix: String) {
         for (name, tensor) in optimizer.state { tensors[prefix + name] = tensor }
