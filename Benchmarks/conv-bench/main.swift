@@ -1,2 +1,33 @@
+import Foundation
 import Tensors
+
+// First thing: OpenBLAS must run its optimized kernels (this may restart the process).
 OpenBLASCoreGuard.ensureOptimizedCore()
+
+let command: Command
+do {
+    command = try parseArguments(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    FileHandle.standardError.write(Data("conv-bench: \(error)\n\n\(usage)\n".utf8))
+    exit(2)
+}
+
+guard case .run(let options) = command else {
+    print(usage)
+    exit(0)
+}
+
+if let threads = options.threads { BLAS.threadCount = threads }
+if !options.json {
+    print("conv2d Float, OpenBLAS core \(BLAS.coreName), \(BLAS.threadCount) threads, median of \(options.reps) after 1 warm-up")
+    print(tableHeader())
+}
+for shape in options.shapes {
+    do {
+        let m = try measure(shape, reps: options.reps)
+        print(options.json ? jsonLine(m) : tableRow(m))
+    } catch {
+        FileHandle.standardError.write(Data("conv-bench: \(shape.name) \(shape.summary) failed: \(error)\n".utf8))
+        exit(1)
+    }
+}
