@@ -30,7 +30,7 @@ let package = Package(
             path: "Examples/parity-check"
         ),
         .executableTarget(name: "gemm-bench", dependencies: ["Tensors"], path: "Benchmarks/gemm-bench"),
-        .executableTarget(name: "conv-bench", dependencies: ["Tensors"], path: "Benchmarks/conv-bench"),
+        .executableTarget(name: "conv-bench", dependencies: ["Tensors"], path: "Benchmarks/conv-bench", exclude: ["torch_conv_bench.py"]),
         // A plain C program calling cblas_sgemm: the yardstick for the OpenBLAS path.
         .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),

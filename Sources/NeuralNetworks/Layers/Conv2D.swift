@@ -5,6 +5,8 @@ public final class Conv2D<Scalar: TensorScalar>: Layer {
     public let stride: Int
     public let padding: Int
     public var isTraining = true
+    /// Column buffers reused from call to call.
+    let workspace = ConvolutionWorkspace<Scalar>()
 
     /// - Parameters:
     ///   - kernelSize: square kernel side.
@@ -20,7 +22,7 @@ public final class Conv2D<Scalar: TensorScalar>: Layer {
     }
 
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
-        try input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding)
+        try input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, workspace: workspace)
     }
 
     public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
@@ -37,6 +39,8 @@ public final class ConvTranspose2D<Scalar: TensorScalar>: Layer {
     public let padding: Int
     public let outputPadding: Int
     public var isTraining = true
+    /// Column buffers reused from call to call.
+    let workspace = ConvolutionWorkspace<Scalar>()
 
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
                 bias: Bool = true, initialization: Initialization = .kaimingUniform, using generator: inout SeededGenerator) {
@@ -51,7 +55,7 @@ public final class ConvTranspose2D<Scalar: TensorScalar>: Layer {
     }
 
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
-        try input.convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding)
+        try input.convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding, workspace: workspace)
     }
 
     public var namedParameters: [(name: String, variable: Variable<Scalar>)] {

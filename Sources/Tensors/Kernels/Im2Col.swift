@@ -86,8 +86,9 @@ public func col2im<Scalar: TensorScalar>(
                     if S == 1 {
                         let first = max(0, P - kw), last = min(OW, W + P - kw)
                         if last > first {
-                            let base = target + (first - P + kw)
-                            for ow in 0..<(last - first) { base[ow] += line[first + ow] }
+                            // Plain pointers and a counted loop: no overflow checks, so it vectorises.
+                            let destination = target + (first - P + kw), source = line + first
+                            for ow in 0..<(last &- first) { destination[ow] += source[ow] }
                         }
                     } else {
                         for ow in 0..<OW {

@@ -12,11 +12,13 @@ extension Variable {
     ///   - bias: (O), or nil.
     ///   - stride: step between output positions, at least 1.
     ///   - padding: zeros added on every side, at least 0.
+    ///   - workspace: scratch kept by the calling layer between calls (see ``ConvolutionWorkspace``).
     /// - Returns: (N, O, OH, OW) with OH = (H + 2P - KH) / S + 1.
     /// - Throws: ``TensorError`` when a shape does not fit or a setting is out of range.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public func conv2d(weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0) throws -> Variable {
+    public func conv2d(weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0,
+                       workspace: ConvolutionWorkspace<Scalar>? = nil) throws -> Variable {
         let op = "conv2d"
         guard stride >= 1 else { throw TensorError.invalidArgument(op: op, message: "stride must be at least 1, got \(stride)") }
         guard padding >= 0 else { throw TensorError.invalidArgument(op: op, message: "padding must be at least 0, got \(padding)") }
@@ -37,19 +39,19 @@ extension Variable {
         let direct = KH == 1 && KW == 1 && stride == 1 && padding == 0
         let K = g.columnRows, L = g.columnCount
 
-        var y = Tensor<Scalar>(zeros: [N, O, OH, OW])
-        var columns = [Scalar](repeating: 0, count: direct ? 0 : K * L)  // (C*KH*KW, OH*OW), reused per sample
         let xValue = value, wValue = weight.value
-        y.scalars.withUnsafeMutableBufferPointer { yp in
+        let biasValues = bias?.value.scalars
+        // Every element of y is written by a GEMM with beta = 0: no need to zero it first.
+        let yScalars = [Scalar](unsafeUninitializedCapacity: N * O * L) { yp, initialized in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
-                    columns.withUnsafeMutableBufferPointer { cp in
+                    withScratch(workspace, count: direct ? 0 : K * L) { columns in  // (C*KH*KW, OH*OW)
                         for n in 0..<N {
                             let image = xp.baseAddress! + n * C * H * W
                             let source: UnsafePointer<Scalar>
                             if direct { source = image } else {
-                                im2col(image, g, into: cp.baseAddress!)
-                                source = UnsafePointer(cp.baseAddress!)
+                                im2col(image, g, into: columns)
+                                source = UnsafePointer(columns)
                             }
                             // (O, K) x (K, L) -> (O, L)
                             BLAS.gemm(m: O, n: L, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: L,
@@ -58,25 +60,18 @@ extension Variable {
                     }
                 }
             }
-            if let bias {
-                for n in 0..<N {
-                    for o in 0..<O {
-                        let b = bias.value.scalars[o]
-                        let plane = yp.baseAddress! + (n * O + o) * L
-                        for i in 0..<L { plane[i] += b }
-                    }
-                }
-            }
+            if let biasValues { addPerChannel(biasValues, to: yp.baseAddress!, batch: N, planeSize: L) }
+            initialized = N * O * L
         }
+        let y = Tensor<Scalar>(uncheckedShape: [N, O, OH, OW], scalars: yScalars)
 
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         return Variable.record(y, inputs: inputs) { [self] dy in
             let needX = self.requiresGradient, needW = weight.requiresGradient
             var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
             var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
-            var scratch = [Scalar](repeating: 0, count: direct ? 0 : K * L)
             dy.scalars.withUnsafeBufferPointer { dyp in
-                scratch.withUnsafeMutableBufferPointer { sp in
+                withScratch(workspace, count: direct ? 0 : K * L) { scratch in
                     xValue.scalars.withUnsafeBufferPointer { xp in
                         wValue.scalars.withUnsafeBufferPointer { wp in
                             for n in 0..<N {
@@ -85,8 +80,8 @@ extension Variable {
                                     let image = xp.baseAddress! + n * C * H * W
                                     let source: UnsafePointer<Scalar>
                                     if direct { source = image } else {
-                                        im2col(image, g, into: sp.baseAddress!)
-                                        source = UnsafePointer(sp.baseAddress!)
+                                        im2col(image, g, into: scratch)
+                                        source = UnsafePointer(scratch)
                                     }
                                     // dW (O, K) += dY (O, L) x cols^T (L, K)
                                     dw!.scalars.withUnsafeMutableBufferPointer { dwp in
@@ -104,8 +99,8 @@ extension Variable {
                                         } else {
                                             // dcols (K, L) = W^T (K, O) x dY (O, L), folded back by col2im
                                             BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: wp.baseAddress!, lda: K,
-                                                      b: dyn, ldb: L, c: sp.baseAddress!, ldc: L)
-                                            col2im(UnsafePointer(sp.baseAddress!), g, addingInto: dxn)
+                                                      b: dyn, ldb: L, c: scratch, ldc: L)
+                                            col2im(UnsafePointer(scratch), g, addingInto: dxn)
                                         }
                                     }
                                 }
@@ -119,6 +114,20 @@ extension Variable {
             if let bias, bias.requiresGradient {
                 bias.accumulateGradient(sumPerChannel(dy, channels: O))
             }
+        }
+    }
+}
+
+/// Adds bias[c] to every element of channel c of an (N, C, planeSize) buffer.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func addPerChannel<Scalar: TensorScalar>(_ bias: [Scalar], to buffer: UnsafeMutablePointer<Scalar>, batch N: Int, planeSize: Int) {
+    let C = bias.count
+    for n in 0..<N {
+        for c in 0..<C {
+            let b = bias[c]
+            let plane = buffer + (n * C + c) * planeSize
+            for i in 0..<planeSize { plane[i] += b }
         }
     }
 }

@@ -15,11 +15,13 @@ extension Variable {
     ///   - stride: at least 1.
     ///   - padding: at least 0; removed from each side of the full output.
     ///   - outputPadding: extra rows/columns on the bottom/right, smaller than the stride.
+    ///   - workspace: scratch kept by the calling layer between calls (see ``ConvolutionWorkspace``).
     /// - Throws: ``TensorError`` when a shape does not fit or a setting is out of range.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func convTranspose2d(
-        weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0
+        weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
+        workspace: ConvolutionWorkspace<Scalar>? = nil
     ) throws -> Variable {
         let op = "convTranspose2d"
         guard stride >= 1 else { throw TensorError.invalidArgument(op: op, message: "stride must be at least 1, got \(stride)") }
@@ -47,31 +49,21 @@ extension Variable {
         let K = g.columnRows, L = H * W  // K = O*KH*KW
 
         var y = Tensor<Scalar>(zeros: [N, O, OH, OW])
-        var columns = [Scalar](repeating: 0, count: K * L)  // (O*KH*KW, H*W)
         let xValue = value, wValue = weight.value
         y.scalars.withUnsafeMutableBufferPointer { yp in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
-                    columns.withUnsafeMutableBufferPointer { cp in
+                    withScratch(workspace, count: K * L) { columns in  // (O*KH*KW, H*W)
                         for n in 0..<N {
                             // cols (K, L) = W^T (K, C) x x[n] (C, L)
                             BLAS.gemm(transposeA: true, m: K, n: L, k: C, a: wp.baseAddress!, lda: K,
-                                      b: xp.baseAddress! + n * C * L, ldb: L, c: cp.baseAddress!, ldc: L)
-                            col2im(UnsafePointer(cp.baseAddress!), g, addingInto: yp.baseAddress! + n * O * OH * OW)
+                                      b: xp.baseAddress! + n * C * L, ldb: L, c: columns, ldc: L)
+                            col2im(UnsafePointer(columns), g, addingInto: yp.baseAddress! + n * O * OH * OW)
                         }
                     }
                 }
             }
-            if let bias {
-                let planeSize = OH * OW
-                for n in 0..<N {
-                    for o in 0..<O {
-                        let b = bias.value.scalars[o]
-                        let plane = yp.baseAddress! + (n * O + o) * planeSize
-                        for i in 0..<planeSize { plane[i] += b }
-                    }
-                }
-            }
+            if let bias { addPerChannel(bias.value.scalars, to: yp.baseAddress!, batch: N, planeSize: OH * OW) }
         }
 
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
@@ -79,17 +71,16 @@ extension Variable {
             let needX = self.requiresGradient, needW = weight.requiresGradient
             var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
             var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
-            var scratch = [Scalar](repeating: 0, count: K * L)
             dy.scalars.withUnsafeBufferPointer { dyp in
-                scratch.withUnsafeMutableBufferPointer { sp in
+                withScratch(workspace, count: K * L) { scratch in
                     xValue.scalars.withUnsafeBufferPointer { xp in
                         wValue.scalars.withUnsafeBufferPointer { wp in
                             for n in 0..<N {
-                                im2col(dyp.baseAddress! + n * O * OH * OW, g, into: sp.baseAddress!)
+                                im2col(dyp.baseAddress! + n * O * OH * OW, g, into: scratch)
                                 if needX {
                                     // dx[n] (C, L) = W (C, K) x cols (K, L)
                                     dx!.scalars.withUnsafeMutableBufferPointer { dxp in
-                                        BLAS.gemm(m: C, n: L, k: K, a: wp.baseAddress!, lda: K, b: sp.baseAddress!, ldb: L,
+                                        BLAS.gemm(m: C, n: L, k: K, a: wp.baseAddress!, lda: K, b: scratch, ldb: L,
                                                   c: dxp.baseAddress! + n * C * L, ldc: L)
                                     }
                                 }
@@ -97,7 +88,7 @@ extension Variable {
                                     // dW (C, K) += x[n] (C, L) x cols^T (L, K)
                                     dw!.scalars.withUnsafeMutableBufferPointer { dwp in
                                         BLAS.gemm(transposeB: true, m: C, n: K, k: L, a: xp.baseAddress! + n * C * L, lda: L,
-                                                  b: sp.baseAddress!, ldb: L, beta: 1, c: dwp.baseAddress!, ldc: K)
+                                                  b: scratch, ldb: L, beta: 1, c: dwp.baseAddress!, ldc: K)
                                     }
                                 }
                             }
