@@ -42,9 +42,11 @@ func measure(_ shape: ConvShape, reps: Int) throws -> Measurement {
 
     // Forward only: constants, so no pullback is recorded (PyTorch: torch.no_grad()).
     let xConstant = Variable(xValue), wConstant = Variable(wValue), bConstant = Variable(bValue)
+    // As a Conv2D layer does: one workspace reused across calls.
+    let workspace = ConvolutionWorkspace<Float>()
     var sink: Float = 0
     let forward = try medianSeconds(reps: reps) {
-        let y = try xConstant.conv2d(weight: wConstant, bias: bConstant, stride: shape.stride, padding: shape.padding)
+        let y = try xConstant.conv2d(weight: wConstant, bias: bConstant, stride: shape.stride, padding: shape.padding, workspace: workspace)
         sink += y.value.scalars[0]
     }
 
@@ -53,7 +55,7 @@ func measure(_ shape: ConvShape, reps: Int) throws -> Measurement {
     let b = Variable(bValue, requiresGradient: true)
     let forwardBackward = try medianSeconds(reps: reps) {
         x.zeroGradient(); w.zeroGradient(); b.zeroGradient()
-        let y = try x.conv2d(weight: w, bias: b, stride: shape.stride, padding: shape.padding)
+        let y = try x.conv2d(weight: w, bias: b, stride: shape.stride, padding: shape.padding, workspace: workspace)
         try y.backward(upstream: upstream)
         sink += (x.grad?.scalars[0] ?? 0) + (w.grad?.scalars[0] ?? 0) + (b.grad?.scalars[0] ?? 0)
     }

@@ -35,3 +35,35 @@ struct ConvolutionReferenceTests {
         try convolutions(Double.self, kernel: kernel, stride: stride, padding: padding, tolerance: 1e-12)
     }
 }
+
+/// At larger widths the convolution splits the output rows into bands (so the column
+/// matrix stays in cache); forward and both gradients must not depend on the split.
+@Test func bandedConvolutionMatchesDirectLoops() throws {
+    var g = SeededGenerator(seed: 5)
+    let x = Tensor<Double>(randomNormal: [2, 16, 6, 200], using: &g)
+    let w = Tensor<Double>(randomNormal: [3, 16, 5, 5], using: &g)
+    let geometry = ConvGeometry(channels: 16, height: 6, width: 200, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2)
+    #expect(geometry.bands(scalarSize: 8).count > 1)  // the case under test
+
+    let xv = Variable(x, requiresGradient: true), wv = Variable(w, requiresGradient: true)
+    let y = try xv.conv2d(weight: wv, padding: 2, workspace: ConvolutionWorkspace())
+    expectClose(y.value, referenceConv2d(x, weight: w, bias: nil, stride: 1, padding: 2), absolute: 1e-11, relative: 1e-11, "forward")
+
+    let dy = Tensor<Double>(randomNormal: y.shape, using: &g)
+    try y.backward(upstream: dy)
+    // dX is the transposed convolution of dY with the same weight.
+    expectClose(xv.grad!, referenceConvTranspose2d(dy, weight: w, bias: nil, stride: 1, padding: 2, outputPadding: 0),
+                absolute: 1e-11, relative: 1e-11, "dX")
+    // dW[o, c, kh, kw] = sum over n, oh, ow of dY[n, o, oh, ow] * x[n, c, oh + kh - 2, ow + kw - 2].
+    var dw = Tensor<Double>(zeros: w.shape)
+    for n in 0..<2 { for o in 0..<3 { for c in 0..<16 { for kh in 0..<5 { for kw in 0..<5 {
+        var sum = 0.0
+        for oh in 0..<6 { for ow in 0..<200 {
+            let ih = oh + kh - 2, iw = ow + kw - 2
+            guard ih >= 0, ih < 6, iw >= 0, iw < 200 else { continue }
+            sum += dy.scalars[((n * 3 + o) * 6 + oh) * 200 + ow] * x.scalars[((n * 16 + c) * 6 + ih) * 200 + iw]
+        } }
+        dw.scalars[((o * 16 + c) * 5 + kh) * 5 + kw] += sum
+    } } } } }
+    expectClose(wv.grad!, dw, absolute: 1e-10, relative: 1e-11, "dW")
+}

@@ -20,24 +20,28 @@ public struct ConvGeometry: Sendable, Equatable {
     }
 }
 
-/// Unfolds one image (C, H, W) into columns (C*KH*KW, OH*OW): column j holds the input
-/// patch that output position j sees, zeros where the patch overhangs the padding.
+/// Unfolds one image (C, H, W) into columns (C*KH*KW, R*OW) for the output rows
+/// `outputRows` (R of them; all OH rows by default): column j holds the input patch that
+/// output position j of those rows sees, zeros where the patch overhangs the padding.
+/// Working on a band of rows keeps the column matrix small enough to stay in cache.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func im2col<Scalar: TensorScalar>(
-    _ image: UnsafePointer<Scalar>, _ g: ConvGeometry, into columns: UnsafeMutablePointer<Scalar>
+    _ image: UnsafePointer<Scalar>, _ g: ConvGeometry, outputRows: Range<Int>? = nil, into columns: UnsafeMutablePointer<Scalar>
 ) {
     let (H, W, KH, KW, S, P) = (g.height, g.width, g.kernelHeight, g.kernelWidth, g.stride, g.padding)
-    let (OH, OW) = (g.outputHeight, g.outputWidth)
+    let OW = g.outputWidth
+    let rows = outputRows ?? 0..<g.outputHeight
+    let bandSize = rows.count * OW
     var row = 0
     for c in 0..<g.channels {
         let plane = image + c * H * W
         for kh in 0..<KH {
             for kw in 0..<KW {
-                let out = columns + row * OH * OW
-                for oh in 0..<OH {
+                let out = columns + row * bandSize
+                for oh in rows {
                     let ih = oh * S - P + kh
-                    let line = out + oh * OW
+                    let line = out + (oh - rows.lowerBound) * OW
                     if ih < 0 || ih >= H {
                         line.update(repeating: 0, count: OW)
                         continue
@@ -62,27 +66,30 @@ public func im2col<Scalar: TensorScalar>(
     }
 }
 
-/// Folds columns (C*KH*KW, OH*OW) back into an image (C, H, W), adding overlapping
-/// contributions: the adjoint of ``im2col(_:_:into:)``. The image is accumulated into,
-/// not overwritten, so callers zero it first when they want a fresh result.
+/// Folds columns (C*KH*KW, R*OW) of the output rows `outputRows` back into an image
+/// (C, H, W), adding overlapping contributions: the adjoint of
+/// ``im2col(_:_:outputRows:into:)``. The image is accumulated into, not overwritten, so
+/// callers zero it first when they want a fresh result.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func col2im<Scalar: TensorScalar>(
-    _ columns: UnsafePointer<Scalar>, _ g: ConvGeometry, addingInto image: UnsafeMutablePointer<Scalar>
+    _ columns: UnsafePointer<Scalar>, _ g: ConvGeometry, outputRows: Range<Int>? = nil, addingInto image: UnsafeMutablePointer<Scalar>
 ) {
     let (H, W, KH, KW, S, P) = (g.height, g.width, g.kernelHeight, g.kernelWidth, g.stride, g.padding)
-    let (OH, OW) = (g.outputHeight, g.outputWidth)
+    let OW = g.outputWidth
+    let rows = outputRows ?? 0..<g.outputHeight
+    let bandSize = rows.count * OW
     var row = 0
     for c in 0..<g.channels {
         let plane = image + c * H * W
         for kh in 0..<KH {
             for kw in 0..<KW {
-                let input = columns + row * OH * OW
-                for oh in 0..<OH {
+                let input = columns + row * bandSize
+                for oh in rows {
                     let ih = oh * S - P + kh
                     if ih < 0 || ih >= H { continue }
                     let target = plane + ih * W
-                    let line = input + oh * OW
+                    let line = input + (oh - rows.lowerBound) * OW
                     if S == 1 {
                         let first = max(0, P - kw), last = min(OW, W + P - kw)
                         if last > first {
@@ -100,5 +107,21 @@ public func col2im<Scalar: TensorScalar>(
                 row += 1
             }
         }
+    }
+}
+
+extension ConvGeometry {
+    /// Output rows per band so that a band's column matrix holds about `targetBytes`
+    /// (at least one row): small enough to stay in the last-level cache between im2col
+    /// and the GEMM that reads it.
+    public func bandRows(scalarSize: Int, targetBytes: Int = 2 << 20) -> Int {
+        let bytesPerRow = columnRows * outputWidth * scalarSize
+        return max(1, min(outputHeight, targetBytes / max(1, bytesPerRow)))
+    }
+
+    /// The output rows split into bands of ``bandRows(scalarSize:targetBytes:)``.
+    public func bands(scalarSize: Int) -> [Range<Int>] {
+        let step = bandRows(scalarSize: scalarSize)
+        return Swift.stride(from: 0, to: outputHeight, by: step).map { $0..<Swift.min($0 + step, outputHeight) }
     }
 }

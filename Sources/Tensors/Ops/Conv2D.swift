@@ -41,21 +41,27 @@ extension Variable {
 
         let xValue = value, wValue = weight.value
         let biasValues = bias?.value.scalars
+        // Output rows are processed in bands whose column matrix stays in cache.
+        let bands = direct ? [0..<OH] : g.bands(scalarSize: MemoryLayout<Scalar>.stride)
+        let bandCapacity = direct ? 0 : K * (bands.map(\.count).max() ?? 0) * OW
         // Every element of y is written by a GEMM with beta = 0: no need to zero it first.
         let yScalars = [Scalar](unsafeUninitializedCapacity: N * O * L) { yp, initialized in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
-                    withScratch(workspace, count: direct ? 0 : K * L) { columns in  // (C*KH*KW, OH*OW)
+                    withScratch(workspace, count: bandCapacity) { columns in  // (C*KH*KW, rows*OW)
                         for n in 0..<N {
                             let image = xp.baseAddress! + n * C * H * W
-                            let source: UnsafePointer<Scalar>
-                            if direct { source = image } else {
-                                im2col(image, g, into: columns)
-                                source = UnsafePointer(columns)
+                            for band in bands {
+                                let width = band.count * OW
+                                let source: UnsafePointer<Scalar>
+                                if direct { source = image } else {
+                                    im2col(image, g, outputRows: band, into: columns)
+                                    source = UnsafePointer(columns)
+                                }
+                                // (O, K) x (K, width) -> columns band.lowerBound*OW ..< of y[n] (O, L)
+                                BLAS.gemm(m: O, n: width, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: width,
+                                          c: yp.baseAddress! + n * O * L + band.lowerBound * OW, ldc: L)
                             }
-                            // (O, K) x (K, L) -> (O, L)
-                            BLAS.gemm(m: O, n: L, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: L,
-                                      c: yp.baseAddress! + n * O * L, ldc: L)
                         }
                     }
                 }
@@ -71,36 +77,41 @@ extension Variable {
             var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
             var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
             dy.scalars.withUnsafeBufferPointer { dyp in
-                withScratch(workspace, count: direct ? 0 : K * L) { scratch in
+                // Two band buffers: the input columns (for dW) and the column gradients (for dX).
+                withScratch(workspace, count: 2 * bandCapacity) { scratch in
+                    let columns = scratch, columnGradients = scratch + bandCapacity
                     xValue.scalars.withUnsafeBufferPointer { xp in
                         wValue.scalars.withUnsafeBufferPointer { wp in
                             for n in 0..<N {
-                                let dyn = dyp.baseAddress! + n * O * L
-                                if needW {
-                                    let image = xp.baseAddress! + n * C * H * W
-                                    let source: UnsafePointer<Scalar>
-                                    if direct { source = image } else {
-                                        im2col(image, g, into: scratch)
-                                        source = UnsafePointer(scratch)
+                                let image = xp.baseAddress! + n * C * H * W
+                                for band in bands {
+                                    let width = band.count * OW
+                                    let dyBand = dyp.baseAddress! + n * O * L + band.lowerBound * OW  // (O, width), row stride L
+                                    if needW {
+                                        let source: UnsafePointer<Scalar>
+                                        if direct { source = image } else {
+                                            im2col(image, g, outputRows: band, into: columns)
+                                            source = UnsafePointer(columns)
+                                        }
+                                        // dW (O, K) += dY (O, width) x cols^T (width, K)
+                                        dw!.scalars.withUnsafeMutableBufferPointer { dwp in
+                                            BLAS.gemm(transposeB: true, m: O, n: K, k: width, a: dyBand, lda: L, b: source, ldb: width,
+                                                      beta: 1, c: dwp.baseAddress!, ldc: K)
+                                        }
                                     }
-                                    // dW (O, K) += dY (O, L) x cols^T (L, K)
-                                    dw!.scalars.withUnsafeMutableBufferPointer { dwp in
-                                        BLAS.gemm(transposeB: true, m: O, n: K, k: L, a: dyn, lda: L, b: source, ldb: L,
-                                                  beta: 1, c: dwp.baseAddress!, ldc: K)
-                                    }
-                                }
-                                if needX {
-                                    dx!.scalars.withUnsafeMutableBufferPointer { dxp in
-                                        let dxn = dxp.baseAddress! + n * C * H * W
-                                        if direct {
-                                            // dX (C, L) = W^T (C, O) x dY (O, L)
-                                            BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: wp.baseAddress!, lda: K,
-                                                      b: dyn, ldb: L, c: dxn, ldc: L)
-                                        } else {
-                                            // dcols (K, L) = W^T (K, O) x dY (O, L), folded back by col2im
-                                            BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: wp.baseAddress!, lda: K,
-                                                      b: dyn, ldb: L, c: scratch, ldc: L)
-                                            col2im(UnsafePointer(scratch), g, addingInto: dxn)
+                                    if needX {
+                                        dx!.scalars.withUnsafeMutableBufferPointer { dxp in
+                                            let dxn = dxp.baseAddress! + n * C * H * W
+                                            if direct {
+                                                // dX (C, L) = W^T (C, O) x dY (O, L)
+                                                BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: wp.baseAddress!, lda: K,
+                                                          b: dyBand, ldb: L, c: dxn, ldc: L)
+                                            } else {
+                                                // dcols (K, width) = W^T (K, O) x dY (O, width), folded back by col2im
+                                                BLAS.gemm(transposeA: true, m: K, n: width, k: O, a: wp.baseAddress!, lda: K,
+                                                          b: dyBand, ldb: L, c: columnGradients, ldc: width)
+                                                col2im(UnsafePointer(columnGradients), g, outputRows: band, addingInto: dxn)
+                                            }
                                         }
                                     }
                                 }
