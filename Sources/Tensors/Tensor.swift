@@ -6,9 +6,23 @@
 public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     /// Sizes of each axis, outermost first. A scalar has shape `[]`.
     public private(set) var shape: [Int]
-    /// The elements in row-major order; `scalars.count == shape.product`.
+    /// Backing store of ``scalars``.
+    @usableFromInline var storage: [Scalar]
+
+    /// The elements in row-major order. They may be changed in place (no copy is made when
+    /// the tensor's storage is not shared), but their count must stay equal to the shape's
+    /// element count: changing it is a programming error, like an index out of range.
     public var scalars: [Scalar] {
-        didSet { precondition(scalars.count == oldValue.count, "Tensor.scalars: element count must not change") }
+        get { storage }
+        _modify {
+            let count = storage.count
+            yield &storage
+            precondition(storage.count == count, "Tensor.scalars: the element count must not change")
+        }
+        set {
+            precondition(newValue.count == storage.count, "Tensor.scalars: the element count must not change")
+            storage = newValue
+        }
     }
 
     /// Creates a tensor from its elements, checking that they fill the shape.
@@ -22,7 +36,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
                 op: "Tensor.init", expected: "\(count) elements for shape \(shape)", actual: [scalars.count])
         }
         self.shape = shape
-        self.scalars = scalars
+        self.storage = scalars
     }
 
     /// Internal initializer for ops that have already validated the count.
@@ -30,7 +44,7 @@ public struct Tensor<Scalar: TensorScalar>: Sendable, Equatable {
     init(uncheckedShape shape: [Int], scalars: [Scalar]) {
         precondition(shape.reduce(1, *) == scalars.count, "internal: shape/count mismatch")
         self.shape = shape
-        self.scalars = scalars
+        self.storage = scalars
     }
 
     /// A tensor of the given shape with every element equal to `value`.

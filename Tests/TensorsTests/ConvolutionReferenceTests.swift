@@ -40,9 +40,9 @@ struct ConvolutionReferenceTests {
 /// matrix stays in cache); forward and both gradients must not depend on the split.
 @Test func bandedConvolutionMatchesDirectLoops() throws {
     var g = SeededGenerator(seed: 5)
-    let x = Tensor<Double>(randomNormal: [2, 16, 6, 200], using: &g)
+    let x = Tensor<Double>(randomNormal: [2, 16, 6, 1000], using: &g)
     let w = Tensor<Double>(randomNormal: [3, 16, 5, 5], using: &g)
-    let geometry = ConvGeometry(channels: 16, height: 6, width: 200, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2)
+    let geometry = ConvGeometry(channels: 16, height: 6, width: 1000, kernelHeight: 5, kernelWidth: 5, stride: 1, padding: 2)
     #expect(geometry.bands(scalarSize: 8).count > 1)  // the case under test
 
     let xv = Variable(x, requiresGradient: true), wv = Variable(w, requiresGradient: true)
@@ -58,10 +58,10 @@ struct ConvolutionReferenceTests {
     var dw = Tensor<Double>(zeros: w.shape)
     for n in 0..<2 { for o in 0..<3 { for c in 0..<16 { for kh in 0..<5 { for kw in 0..<5 {
         var sum = 0.0
-        for oh in 0..<6 { for ow in 0..<200 {
+        for oh in 0..<6 { for ow in 0..<1000 {
             let ih = oh + kh - 2, iw = ow + kw - 2
-            guard ih >= 0, ih < 6, iw >= 0, iw < 200 else { continue }
-            sum += dy.scalars[((n * 3 + o) * 6 + oh) * 200 + ow] * x.scalars[((n * 16 + c) * 6 + ih) * 200 + iw]
+            guard ih >= 0, ih < 6, iw >= 0, iw < 1000 else { continue }
+            sum += dy.scalars[((n * 3 + o) * 6 + oh) * 1000 + ow] * x.scalars[((n * 16 + c) * 6 + ih) * 1000 + iw]
         } }
         dw.scalars[((o * 16 + c) * 5 + kh) * 5 + kw] += sum
     } } } } }

@@ -114,7 +114,7 @@ extension ConvGeometry {
     /// Output rows per band so that a band's column matrix holds about `targetBytes`
     /// (at least one row): small enough to stay in the last-level cache between im2col
     /// and the GEMM that reads it.
-    public func bandRows(scalarSize: Int, targetBytes: Int = 2 << 20) -> Int {
+    public func bandRows(scalarSize: Int, targetBytes: Int = 8 << 20) -> Int {
         let bytesPerRow = columnRows * outputWidth * scalarSize
         return max(1, min(outputHeight, targetBytes / max(1, bytesPerRow)))
     }

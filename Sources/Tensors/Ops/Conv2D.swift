@@ -76,6 +76,7 @@ extension Variable {
             let needX = self.requiresGradient, needW = weight.requiresGradient
             var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
             var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
+            let flippedPath = !direct && stride == 1 && KH == KW && padding <= KH - 1
             dy.scalars.withUnsafeBufferPointer { dyp in
                 // Two band buffers: the input columns (for dW) and the column gradients (for dX).
                 withScratch(workspace, count: 2 * bandCapacity) { scratch in
@@ -99,7 +100,7 @@ extension Variable {
                                                       beta: 1, c: dwp.baseAddress!, ldc: K)
                                         }
                                     }
-                                    if needX {
+                                    if needX && !flippedPath {
                                         dx!.scalars.withUnsafeMutableBufferPointer { dxp in
                                             let dxn = dxp.baseAddress! + n * C * H * W
                                             if direct {
@@ -119,6 +120,31 @@ extension Variable {
                         }
                     }
                 }
+                if needX && flippedPath {
+                    // Stride 1: dX is the convolution of dY with the flipped, transposed weight
+                    // (C, O, KH, KW) and padding KH-1-P. A forward-style GEMM with the long
+                    // inner dimension O*KH*KW replaces the thin GEMM and col2im.
+                    let flipped = flippedTransposedWeight(wValue)
+                    let g2 = ConvGeometry(channels: O, height: OH, width: OW, kernelHeight: KH, kernelWidth: KW,
+                                          stride: 1, padding: KH - 1 - padding)
+                    let K2 = g2.columnRows
+                    let bands2 = g2.bands(scalarSize: MemoryLayout<Scalar>.stride)
+                    withScratch(workspace, count: K2 * (bands2.map(\.count).max() ?? 0) * W) { columns in
+                        flipped.withUnsafeBufferPointer { fp in
+                            dx!.scalars.withUnsafeMutableBufferPointer { dxp in
+                                for n in 0..<N {
+                                    for band in bands2 {
+                                        let width = band.count * W
+                                        im2col(dyp.baseAddress! + n * O * L, g2, outputRows: band, into: columns)
+                                        // (C, K2) x (K2, width) -> rows of dX[n] (C, H*W)
+                                        BLAS.gemm(m: C, n: width, k: K2, a: fp.baseAddress!, lda: K2, b: columns, ldb: width,
+                                                  c: dxp.baseAddress! + n * C * H * W + band.lowerBound * W, ldc: H * W)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
             if let dx { self.accumulateGradient(dx) }
             if let dw { weight.accumulateGradient(dw) }
@@ -127,6 +153,19 @@ extension Variable {
             }
         }
     }
+}
+
+/// The weight (O, C, KH, KW) rearranged to (C, O, KH, KW) with both kernel axes reversed:
+/// the kernel that maps dY back to dX for a stride-1 convolution.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func flippedTransposedWeight<Scalar: TensorScalar>(_ weight: Tensor<Scalar>) -> [Scalar] {
+    let (O, C, KH, KW) = (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3])
+    var result = [Scalar](repeating: 0, count: weight.count)
+    for o in 0..<O { for c in 0..<C { for kh in 0..<KH { for kw in 0..<KW {
+        result[((c * O + o) * KH + (KH - 1 - kh)) * KW + (KW - 1 - kw)] = weight.scalars[((o * C + c) * KH + kh) * KW + kw]
+    } } } }
+    return result
 }
 
 /// Adds bias[c] to every element of channel c of an (N, C, planeSize) buffer.
