@@ -22,6 +22,8 @@ struct Benchmark {
     var options: Options
     /// Output entries checked against Double when naive is skipped.
     let sampleCount = 256
+    /// Alternating C / Swift rounds in the comparison with cblas-reference.
+    let referenceRounds = 4
 
     func run() -> Int32 {
         if let threads = options.threads { BLAS.threadCount = threads }
@@ -157,8 +159,9 @@ struct Benchmark {
 
     // MARK: the C reference
 
-    /// Runs cblas-reference on size^3 and OpenBLAS from Swift on the same product, in two
-    /// alternating rounds, and reports Swift's best as a percentage of C's best. Returns
+    /// Runs cblas-reference on size^3 and OpenBLAS from Swift on the same product, in
+    /// `referenceRounds` alternating rounds, and reports Swift's best as a percentage of C's
+    /// best (the best round is the one least disturbed by other work on the machine). Returns
     /// false when the C program could not be run or its output not read.
     func compareWithCReference(size: Int) -> Bool {
         guard let executable = referenceExecutable() else {
@@ -174,7 +177,7 @@ struct Benchmark {
         let c = FloatBuffer(count: size * size)
 
         var cRuns: [[String: Any]] = [], swiftRuns: [Double] = []
-        for _ in 0..<2 {
+        for _ in 0..<referenceRounds {
             // Let this process's OpenBLAS threads go idle before the child starts.
             usleep(300_000)
             guard let line = runReference(executable, size: size, environment: environment) else { return false }
@@ -200,7 +203,7 @@ struct Benchmark {
                   + "\"swift_percent_of_c\":\(format(percent, digits: 2)),\"target_met\":\(percent >= 90)}}")
         } else {
             print("")
-            print("OpenBLAS from Swift vs the C program cblas-reference, \(size)^3, median of \(options.reps) runs, 2 alternating rounds:")
+            print("OpenBLAS from Swift vs the C program cblas-reference, \(size)^3, median of \(options.reps) runs, \(referenceRounds) alternating rounds:")
             for (round, (cLine, swift)) in zip(cRuns, swiftRuns).enumerated() {
                 let cGflops = (cLine["gflops"] as? NSNumber)?.doubleValue ?? 0
                 print("  round \(round + 1): C \(format(cGflops)) GFLOP/s, Swift \(format(swift)) GFLOP/s")
