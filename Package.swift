@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "gemm-bench", targets: ["gemm-bench"]),
         .executable(name: "conv-bench", targets: ["conv-bench"]),
         .executable(name: "cblas-reference", targets: ["cblas-reference"]),
+        .executable(name: "train-step-bench", targets: ["train-step-bench"]),
     ],
     targets: [
         // OpenBLAS (CBLAS + LAPACKE) found through pkg-config; no hard-coded paths.
@@ -31,6 +32,8 @@ let package = Package(
         ),
         .executableTarget(name: "gemm-bench", dependencies: ["Tensors"], path: "Benchmarks/gemm-bench"),
         .executableTarget(name: "conv-bench", dependencies: ["Tensors"], path: "Benchmarks/conv-bench", exclude: ["torch_conv_bench.py"]),
+        // One training step of each of the paper's models, beside the PyTorch peer's.
+        .executableTarget(name: "train-step-bench", dependencies: ["ExpressionRecognition"], path: "Benchmarks/train-step-bench"),
         // A plain C program calling cblas_sgemm: the yardstick for the OpenBLAS path.
         .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
