@@ -1,0 +1,65 @@
+import NeuralNetworks
+
+/// Every setting of a classifier run, with the paper's values as defaults (Section IV-B,
+/// Table II; PAPER-NOTES.md section 3). Saved as `config.json` in the run folder.
+public struct ClassifierSettings: Codable, Sendable, Equatable {
+    /// The classification loss of each head.
+    public enum LossKind: String, Codable, Sendable, CaseIterable { case focal, crossEntropy = "cross-entropy" }
+    /// How mini-batches are drawn.
+    public enum Sampling: String, Codable, Sendable, CaseIterable {
+        /// Every class has the same count in each batch (the paper's Selective Learning).
+        case balanced
+        /// A plain shuffle; pair with `weightedLoss` for the paper's alternative.
+        case shuffled
+    }
+
+    public var side = 112
+    public var width = 1.0
+    public var classCount = 7
+    public var dropoutRate = 0.5
+    public var epochs = 50
+    public var batchSize = 63
+    public var learningRate = 1e-2
+    public var learningRateDecay = 0.1
+    public var learningRateDecayEvery = 10
+    public var momentum = 0.9
+    public var weightDecay = 0.002
+    public var loss = LossKind.focal
+    public var focalGamma = 2.0
+    public var sampling = Sampling.balanced
+    /// Class weights inversely proportional to class frequency (for shuffled batches).
+    public var weightedLoss = false
+    /// The neighbourhood-aware mask: nil for the baseline, else the threshold rule
+    /// (`fixed:T` is Ours(T), `batch` is Ours(BT), eq. 11 and 14).
+    public var mask: ThresholdRule?
+    /// Standard deviation of the latent noise of the semantic neighbours (eq. 9).
+    public var neighborSigma = 0.1
+    /// Horizontal flip and small shifts of the training images.
+    public var augment = true
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    /// The learning rate during `epoch` (step decay).
+    public func learningRate(atEpoch epoch: Int) throws -> Double {
+        try StepDecay(initial: learningRate, factor: learningRateDecay, interval: learningRateDecayEvery).value(atEpoch: epoch)
+    }
+
+    /// Checks ranges; throws an error that names the setting.
+    public func validate() throws {
+        func check(_ condition: Bool, _ message: String) throws {
+            if !condition { throw TensorError.invalidArgument(op: "classifier settings", message: message) }
+        }
+        try check(side >= 32 && side % 32 == 0, "side must be a positive multiple of 32, got \(side)")
+        try check(width > 0, "width must be positive, got \(width)")
+        try check(classCount >= 2, "need at least 2 classes, got \(classCount)")
+        try check(epochs >= 1, "epochs must be at least 1, got \(epochs)")
+        try check(batchSize >= 2, "batch size must be at least 2, got \(batchSize)")
+        try check(learningRate > 0 && learningRateDecayEvery >= 1, "learning rate must be positive and the decay interval at least 1")
+        try check(focalGamma >= 0, "focal gamma must be at least 0, got \(focalGamma)")
+        try check(neighborSigma >= 0, "neighbor sigma must be at least 0, got \(neighborSigma)")
+        try check(sampling != .balanced || batchSize % classCount == 0,
+                  "balanced batches need a batch size divisible by the \(classCount) classes, got \(batchSize) (the paper: 63 = 9 x 7)")
+        if let mask { _ = try NeighborhoodMask(rule: mask) }
+    }
+}

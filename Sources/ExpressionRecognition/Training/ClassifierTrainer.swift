@@ -1,0 +1,118 @@
+import NeuralNetworks
+
+/// One training step of the two-branch classifier, baseline or neighbourhood-aware
+/// (Algorithm 1), and prediction. Holds the model, its optimizer and the mask state.
+public final class ClassifierTrainer {
+    public let settings: ClassifierSettings
+    public let model: MultiScaleClassifier<Float>
+    public let optimizer: SGD<Float>
+    /// The frozen autoencoder whose neighbours the mask compares against (nil for the baseline).
+    public let neighbors: SemanticNeighborGenerator<Float>?
+    public var mask: NeighborhoodMask?
+    let classWeights: [Double]?
+
+    /// What one step did.
+    public struct StepOutcome: Sendable {
+        /// The summed loss of the three heads (after masking).
+        public let loss: Double
+        /// The mask's decision, for the masked method.
+        public let decision: MaskDecision?
+    }
+
+    /// - Parameters:
+    ///   - autoencoder: required when `settings.mask` is set; its side must equal the classifier's.
+    ///   - classWeights: per-class weights for the loss (nil for none).
+    public init(settings: ClassifierSettings, autoencoder: AsymmetricAutoencoder<Float>?, classWeights: [Double]? = nil) throws {
+        try settings.validate()
+        self.settings = settings
+        self.classWeights = classWeights
+        model = try MultiScaleClassifier(side: settings.side, width: settings.width, classCount: settings.classCount,
+                                         dropoutRate: settings.dropoutRate, seed: settings.seed)
+        optimizer = try SGD(parameters: model.namedParameters, learningRate: settings.learningRate,
+                            momentum: settings.momentum, weightDecay: settings.weightDecay)
+        if let rule = settings.mask {
+            guard let autoencoder else {
+                throw TensorError.invalidArgument(op: "ClassifierTrainer", message: "the masked method needs a pre-trained autoencoder")
+            }
+            guard autoencoder.side == settings.side else {
+                throw TensorError.invalidArgument(op: "ClassifierTrainer", message: "autoencoder side \(autoencoder.side) differs from the classifier side \(settings.side)")
+            }
+            autoencoder.setFrozen(true)
+            neighbors = try SemanticNeighborGenerator(encoder: autoencoder.encoder, decoder: autoencoder.decoder,
+                                                      sigma: settings.neighborSigma, random: RandomStream(seed: settings.seed &+ 17))
+            mask = try NeighborhoodMask(rule: rule)
+        } else {
+            neighbors = nil
+            mask = nil
+        }
+    }
+
+    /// Per-sample losses of one head.
+    func perSampleLoss(_ logits: Variable<Float>, labels: [Int]) throws -> Variable<Float> {
+        switch settings.loss {
+        case .focal: return try FocalLoss(gamma: settings.focalGamma, classWeights: classWeights, reduction: .none)(logits, labels: labels)
+        case .crossEntropy: return try CrossEntropyLoss(classWeights: classWeights, reduction: .none)(logits, labels: labels)
+        }
+    }
+
+    /// One optimisation step on a batch (N, 1, side, side).
+    /// - Throws: for bad shapes or labels, and when the loss is not finite (training has
+    ///   diverged: stop rather than write NaN weights).
+    public func step(images: Tensor<Float>, labels: [Int]) throws -> StepOutcome {
+        model.isTraining = true
+        optimizer.zeroGradients()
+        let input = Variable(images)
+        var decision: MaskDecision?
+        var neighborLogits: Variable<Float>?
+        if let neighbors {
+            // Eq. 9 and the neighbour's prediction, without recording (Algorithm 1, line 4-5).
+            let neighborImages = try neighbors.neighbors(of: input)
+            neighborLogits = try withoutGradient { try model(neighborImages) }
+        }
+        let logits = try model.logits(input)
+        if let neighborLogits, mask != nil {
+            let divergences = try neighborhoodDivergences(logits: logits.fused, neighborLogits: neighborLogits)
+            decision = try mask!.decide(divergences: divergences)
+        }
+        var total: Variable<Float>?
+        for head in logits.all {
+            let perSample = try perSampleLoss(head, labels: labels)
+            let term: Variable<Float>
+            if let decision {
+                term = try maskedMean(perSample, decision: decision)
+            } else if let classWeights {
+                // Weighted mean as PyTorch's weighted cross-entropy: divide by the weight sum.
+                term = perSample.sum().scaled(by: Float(1 / labels.map { classWeights[$0] }.reduce(0, +)))
+            } else {
+                term = try perSample.mean()
+            }
+            total = try total.map { try $0 + term } ?? term
+        }
+        let loss = total!
+        let value = Double(loss.value.scalars[0])
+        guard value.isFinite else {
+            throw TensorError.invalidArgument(op: "training", message: "the loss is \(value): training diverged (lower the learning rate)")
+        }
+        try loss.backward()
+        try optimizer.step()
+        return StepOutcome(loss: value, decision: decision)
+    }
+
+    /// Fused-head logits in evaluation mode (running statistics, no dropout), no recording.
+    public func logits(_ images: Tensor<Float>) throws -> Tensor<Float> {
+        let wasTraining = model.isTraining
+        model.isTraining = false
+        defer { model.isTraining = wasTraining }
+        return try withoutGradient { try model(Variable(images)).value }
+    }
+}
+
+/// Index of the largest value of each row of (N, K) logits.
+public func argmaxRows(_ logits: Tensor<Float>) -> [Int] {
+    let k = logits.shape.last ?? 1
+    return (0..<(logits.count / max(1, k))).map { row in
+        var best = 0
+        for j in 1..<k where logits.scalars[row * k + j] > logits.scalars[row * k + best] { best = j }
+        return best
+    }
+}
