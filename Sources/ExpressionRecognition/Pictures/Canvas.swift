@@ -27,7 +27,9 @@ public struct Canvas: Sendable {
     }
 
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, color: Color) {
-        for yy in max(0, y)..<min(height, y + h) { for xx in max(0, x)..<min(width, x + w) { set(x: xx, y: yy, color) } }
+        let (x0, x1, y0, y1) = (max(0, x), min(width, x + w), max(0, y), min(height, y + h))
+        guard x0 < x1, y0 < y1 else { return }  // entirely outside the canvas
+        for yy in y0..<y1 { for xx in x0..<x1 { set(x: xx, y: yy, color) } }
     }
 
     /// A line from (x0, y0) to (x1, y1), `thickness` pixels wide (Bresenham).

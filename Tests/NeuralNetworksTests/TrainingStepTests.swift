@@ -1,0 +1,120 @@
+import Testing
+import TestSupport
+@testable import NeuralNetworks
+@testable import ExpressionRecognition
+
+@Suite("Training steps")
+struct TrainingStepTests {
+    func smallSettings(mask: ThresholdRule? = nil) -> ClassifierSettings {
+        var s = ClassifierSettings()
+        s.side = 32; s.width = 0.125; s.batchSize = 14; s.dropoutRate = 0; s.mask = mask; s.seed = 2
+        return s
+    }
+
+    func batch(_ n: Int, side: Int, seed: UInt64) -> (Tensor<Float>, [Int]) {
+        var g = SeededGenerator(seed: seed)
+        return (Tensor<Float>(randomNormal: [n, 1, side, side], using: &g), (0..<n).map { $0 % 7 })
+    }
+
+    @Test func baselineStepsLowerTheLoss() throws {
+        let trainer = try ClassifierTrainer(settings: smallSettings(), autoencoder: nil)
+        let (images, labels) = batch(14, side: 32, seed: 1)
+        let losses = try (0..<8).map { _ in try trainer.step(images: images, labels: labels).loss }
+        #expect(losses.last! < losses.first!)
+        #expect(argmaxRows(try trainer.logits(images)).count == 14)
+    }
+
+    @Test func maskedStepsReportTheirDecision() throws {
+        let autoencoder = try AsymmetricAutoencoder<Float>(side: 32, latentSize: 8, seed: 3)
+        let trainer = try ClassifierTrainer(settings: smallSettings(mask: .batchMean), autoencoder: autoencoder)
+        let (images, labels) = batch(14, side: 32, seed: 4)
+        let outcome = try trainer.step(images: images, labels: labels)
+        let decision = try #require(outcome.decision)
+        #expect(decision.keep.count == 14 && decision.maskedShare > 0 && decision.maskedShare < 1)
+        // The autoencoder is frozen: the classifier's step does not touch it.
+        #expect(autoencoder.namedParameters.allSatisfy { !$0.variable.requiresGradient && $0.variable.grad == nil })
+    }
+
+    @Test func settingsErrors() throws {
+        var s = smallSettings()
+        s.batchSize = 15
+        #expect(throws: TensorError.invalidArgument(op: "classifier settings", message: "balanced batches need a batch size divisible by the 7 classes, got 15 (the paper: 63 = 9 x 7)")) {
+            try s.validate()
+        }
+        #expect(throws: TensorError.invalidArgument(op: "ClassifierTrainer", message: "the masked method needs a pre-trained autoencoder")) {
+            try ClassifierTrainer(settings: smallSettings(mask: .batchMean), autoencoder: nil)
+        }
+        let wrongSide = try AsymmetricAutoencoder<Float>(side: 64, latentSize: 8)
+        #expect(throws: TensorError.invalidArgument(op: "ClassifierTrainer", message: "autoencoder side 64 differs from the classifier side 32")) {
+            try ClassifierTrainer(settings: smallSettings(mask: .batchMean), autoencoder: wrongSide)
+        }
+        #expect(try ClassifierSettings().learningRate(atEpoch: 25) == 1e-2 * 0.1 * 0.1)
+    }
+
+    @Test func autoencoderStagesRun() throws {
+        var settings = AutoencoderSettings()
+        settings.side = 32; settings.latentSize = 8; settings.seed = 5
+        let trainer = try AutoencoderTrainer(settings: settings)
+        let (images, _) = batch(6, side: 32, seed: 6)
+        let optimizer = try trainer.makePretrainOptimizer()
+        let losses = try (0..<6).map { _ in try trainer.pretrainStep(images: images, optimizer: optimizer) }
+        #expect(losses.last! < losses.first!)
+
+        let classifier = try MultiScaleClassifier<Float>(side: 32, width: 0.125, seed: 7)
+        let refinement = try trainer.makeRefinement(classifier: classifier)
+        let encoderBefore = trainer.autoencoder.encoderFC.weight.value
+        let first = try trainer.refineStep(images: images, epoch: 0, state: refinement)
+        #expect(first.criticLoss != nil && first.generatorLoss.isFinite)
+        #expect(refinement.critic.namedParameters.allSatisfy { $0.variable.value.scalars.allSatisfy { abs($0) <= 0.01 } })
+        let later = try trainer.refineStep(images: images, epoch: 1, state: refinement)  // step 1 of 10: no critic step
+        #expect(later.criticLoss == nil)
+        #expect(trainer.autoencoder.encoderFC.weight.value == encoderBefore)  // only the decoder is refined
+        #expect(classifier.namedParameters.allSatisfy { $0.variable.grad == nil })  // C is frozen
+    }
+}
+
+@Suite("Evaluation figures")
+struct EvaluationFigureTests {
+    @Test func confusionMatrix() {
+        var m = ConfusionMatrix(classCount: 3)
+        for (t, p) in [(0, 0), (0, 1), (1, 1), (1, 1), (2, 0), (2, 2), (2, 2), (2, 2)] { m.add(truth: t, prediction: p) }
+        #expect(m.total == 8 && m.correct == 6)
+        #expect(m.accuracy == 0.75)
+        #expect(m.perClassAccuracy == [0.5, 1, 0.75])
+        #expect(abs(m.meanPerClassAccuracy - 0.75) < 1e-15)
+        #expect(m.formatted(classNames: ["a", "b", "c"]).contains("truth\\pred"))
+        #expect(ConfusionMatrix(classCount: 2).accuracy == 0)
+    }
+
+    @Test func sequenceConsistency() {
+        var s = SequenceConsistency()
+        s.add(truth: 1, peakPrediction: 1, earlierPredictions: [1, 1, 1, 1])  // fine
+        s.add(truth: 1, peakPrediction: 1, earlierPredictions: [1, 2, 1, 1])  // FC
+        s.add(truth: 1, peakPrediction: 1, earlierPredictions: [3, 3, 3, 3])  // FC and CFC
+        s.add(truth: 1, peakPrediction: 2, earlierPredictions: [2, 3, 3, 3])  // FC only
+        #expect(s.sequences == 4 && s.failureCases == 3 && s.consistentFailureCases == 1)
+        #expect(s.failureRate == 0.75 && s.consistentFailureRate == 0.25)
+    }
+
+    @Test func maskQualityAndStability() {
+        var q = MaskQuality()
+        q.add(keep: [false, false, true, true, false], isFlipped: [true, false, true, false, true])
+        #expect(q.masked == 3 && q.flipped == 3 && q.maskedAndFlipped == 2)
+        #expect(q.precision == 2.0 / 3 && q.recall == 2.0 / 3 && q.maskedShare == 0.6)
+        #expect(MaskQuality().precision == nil && MaskQuality().recall == nil)
+        var s = PredictionStability()
+        s.add(predictions: [0, 1, 2, 3], neighborPredictions: [0, 2, 2, 1], divergences: [0.1, 0.2, 0.3, 0.4])
+        #expect(s.flipRate == 0.5 && abs(s.meanDivergence - 0.25) < 1e-15)
+    }
+
+    @Test func picturesDrawSomething() {
+        let chart = Charts.lineChart(title: "loss", xLabel: "epoch", series: [.init(name: "train", points: [(0, 1), (1, 0.5), (2, 0.25)])])
+        #expect(chart.pixels.contains { $0 != 255 })
+        var m = ConfusionMatrix(classCount: 2)
+        m.add(truth: 0, prediction: 0)
+        let heat = Charts.confusionMatrix(m, classNames: ["yes", "no"], title: "confusion")
+        #expect(heat.width > 50 && heat.pixels.contains { $0 != 255 })
+        let grid = Charts.neighborGrid(rows: [([Float](repeating: 1, count: 16), [Float](repeating: 0.5, count: 16), [[Float](repeating: 0, count: 16)])], side: 4, scale: 2)
+        #expect(grid.width == 3 * (8 + 4) + 4)
+    }
+}
