@@ -249,6 +249,18 @@ struct ModelTests {
         #expect(throws: TensorError.self) { try Critic<Float>(widths: [4, 0]) }
     }
 
+    /// The paper's side 112 is not a multiple of 32: the Half branch floors 7 -> 3 at its
+    /// last pool, as the peer (`Branch(side // 2)`, fc input 128 * 3 * 3).
+    @Test func classifierTakesThePapersSide() throws {
+        let model = try MultiScaleClassifier<Float>(side: 112, width: 0.0625)
+        #expect(model.ori.fc.weight.shape == [64, 8 * 7 * 7])
+        #expect(model.halfBranch.fc.weight.shape == [32, 8 * 3 * 3])
+        let odd = try MultiScaleClassifier<Float>(side: 40, width: 0.0625)
+        let logits = try odd.logits(Variable(Tensor(zeros: [2, 1, 40, 40])))
+        #expect(logits.all.map(\.shape) == [[2, 7], [2, 7], [2, 7]])
+        #expect(throws: TensorError.self) { try MultiScaleClassifier<Float>(side: 31) }
+    }
+
     // MARK: Gradients
 
     /// Central differences on chosen elements of the input and of parameters, against the

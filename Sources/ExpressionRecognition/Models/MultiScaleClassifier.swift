@@ -12,13 +12,15 @@ public final class ClassifierBranch<Scalar: TensorScalar>: Layer {
     public static var featureTaps: [String: Int] { ["conv3": 19, "conv4": 23, "conv5": 27] }
 
     /// - Parameters:
-    ///   - side: input height and width; must be a multiple of 16 (four 2x2 pools).
+    ///   - side: input height and width, at least 16. The four 2x2 pools floor odd sizes
+    ///     (PyTorch's default), so the fc layer sees side / 16 (rounded down) squared: the
+    ///     paper's Half branch goes 56 -> 28 -> 14 -> 7 -> 3.
     ///   - featureSize: width of the fc layer (64 for Ori, 32 for Half).
     ///   - width: channel multiplier; channel counts are max(1, Int(c * width)).
     public init(side: Int, featureSize: Int, classCount: Int, width: Double, dropoutRate: Double,
                 random: RandomStream, using generator: inout SeededGenerator) throws {
-        guard side >= 16, side % 16 == 0 else {
-            throw TensorError.invalidArgument(op: "ClassifierBranch", message: "side must be a positive multiple of 16, got \(side)")
+        guard side >= 16 else {
+            throw TensorError.invalidArgument(op: "ClassifierBranch", message: "side must be at least 16 (four 2x2 pools), got \(side)")
         }
         guard width > 0 else { throw TensorError.invalidArgument(op: "ClassifierBranch", message: "width must be positive, got \(width)") }
         func w(_ c: Int) -> Int { max(1, Int(Double(c) * width)) }
@@ -34,7 +36,7 @@ public final class ClassifierBranch<Scalar: TensorScalar>: Layer {
         convBNReLU(w(256), w(512), 3); layers.append(MaxPool2D(kernelSize: 2))
         convBNReLU(w(512), w(128), 1); layers.append(try Dropout(rate: dropoutRate, random: random))
         features = Sequential(layers)
-        let s = side / 16
+        let s = side / 16  // floor(floor(side / 2) / 2) ... = floor(side / 16), the peer's side // 16
         fc = Linear(inputSize: w(128) * s * s, outputSize: featureSize, using: &generator)
         head = Linear(inputSize: featureSize, outputSize: classCount, using: &generator)
     }
@@ -96,14 +98,15 @@ public final class MultiScaleClassifier<Scalar: TensorScalar>: Layer, FeatureExt
     }
 
     /// - Parameters:
-    ///   - side: input side, a multiple of 32 (the half branch pools four more times); paper: 112.
+    ///   - side: input side, at least 32 (the half branch, at side / 2, pools four more
+    ///     times); paper: 112.
     ///   - width: channel multiplier; paper: 1.
     ///   - classCount: paper: 7.
     ///   - dropoutRate: after Conv5; paper: 0.5.
     ///   - seed: seeds the initial weights and the dropout stream.
     public init(side: Int = 112, width: Double = 1, classCount: Int = 7, dropoutRate: Double = 0.5, seed: UInt64 = 0) throws {
-        guard side % 32 == 0, side >= 32 else {
-            throw TensorError.invalidArgument(op: "MultiScaleClassifier", message: "side must be a positive multiple of 32, got \(side)")
+        guard side >= 32 else {
+            throw TensorError.invalidArgument(op: "MultiScaleClassifier", message: "side must be at least 32, got \(side)")
         }
         guard classCount >= 2 else { throw TensorError.invalidArgument(op: "MultiScaleClassifier", message: "need at least 2 classes, got \(classCount)") }
         var generator = SeededGenerator(seed: seed)
