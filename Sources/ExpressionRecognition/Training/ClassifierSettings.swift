@@ -50,7 +50,7 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
         func check(_ condition: Bool, _ message: String) throws {
             if !condition { throw TensorError.invalidArgument(op: "classifier settings", message: message) }
         }
-        try check(side >= 32 && side % 32 == 0, "side must be a positive multiple of 32, got \(side)")
+        try check(side >= 32, "side must be at least 32, got \(side)")
         try check(width > 0, "width must be positive, got \(width)")
         try check(classCount >= 2, "need at least 2 classes, got \(classCount)")
         try check(epochs >= 1, "epochs must be at least 1, got \(epochs)")
