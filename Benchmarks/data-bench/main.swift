@@ -1,0 +1,3 @@
+import ExpressionRecognition
+import Tensors
+OpenBLASCoreGuard.ensureOptimizedCore()
