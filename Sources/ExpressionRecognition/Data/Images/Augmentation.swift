@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// Seeded training-time augmentation: horizontal flip, small shift, rotation and random
 /// crop (a zoom of up to 1/``minimumCropScale``), done as one affine warp with bilinear
