@@ -68,7 +68,7 @@ public enum PNGEncoder {
         }
     }
 
-    private static func appendChunk(_ type: String, _ body: Data, to file: inout Data) {
+    static func appendChunk(_ type: String, _ body: Data, to file: inout Data) {
         var typed = Data(type.utf8)
         typed.append(body)
         file.appendBigEndian(UInt32(body.count))
@@ -79,7 +79,7 @@ public enum PNGEncoder {
         file.appendBigEndian(UInt32(checksum))
     }
 
-    private static func deflate(_ bytes: [UInt8]) throws -> Data {
+    static func deflate(_ bytes: [UInt8]) throws -> Data {
         var capacity = compressBound(UInt(bytes.count))
         var output = [UInt8](repeating: 0, count: Int(capacity))
         let status = compress2(&output, &capacity, bytes, UInt(bytes.count), compressionLevel)
