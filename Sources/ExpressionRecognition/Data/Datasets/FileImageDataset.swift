@@ -24,9 +24,7 @@ public struct FileImageDataset: AnnotatedImageDataset {
         guard side > 0 else {
             throw DatasetError.invalidArgument(operation: "FileImageDataset", message: "side must be positive, got \(side)")
         }
-        guard !classNames.isEmpty else {
-            throw DatasetError.invalidArgument(operation: "FileImageDataset", message: "no class names given")
-        }
+        try ClassNameValidation.validate(classNames, operation: "FileImageDataset")
         if let bad = records.first(where: { !classNames.indices.contains($0.label) }) {
             throw DatasetError.invalidArgument(
                 operation: "FileImageDataset", message: "\(bad.url.path) has label \(bad.label); expected 0..<\(classNames.count)")

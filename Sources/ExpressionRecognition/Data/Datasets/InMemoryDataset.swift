@@ -87,7 +87,7 @@ public struct InMemoryDataset: AnnotatedImageDataset {
     private static func validate(side: Int, pixelCount: Int, labels: [Int], classNames: [String], annotations: [SampleAnnotation]?) throws {
         func fail(_ message: String) -> DatasetError { .invalidArgument(operation: "InMemoryDataset", message: message) }
         guard side > 0 else { throw fail("side must be positive, got \(side)") }
-        guard !classNames.isEmpty else { throw fail("no class names given") }
+        try ClassNameValidation.validate(classNames, operation: "InMemoryDataset")
         guard pixelCount == labels.count * side * side else {
             throw fail("expected \(labels.count * side * side) pixels for \(labels.count) images of \(side)x\(side), found \(pixelCount)")
         }

@@ -14,6 +14,7 @@ public enum ImageFolderReader {
     public static func read(_ root: URL, side: Int, classNames: [String]? = nil,
                             annotate: (@Sendable (URL) -> SampleAnnotation)? = nil,
                             badSamples: BadSamplePolicy = .fail) throws -> FileImageDataset {
+        if let classNames { try ClassNameValidation.validate(classNames, operation: "ImageFolderReader") }
         let folders = try FolderListing.subfolders(of: root)
         guard !folders.isEmpty else {
             throw DatasetError.emptyFolder(path: root.path, expected: "one subfolder per class holding image files")
@@ -50,7 +51,7 @@ public enum ImageFolderReader {
         if !emptyDerivedClasses.isEmpty {
             // A class taken from an empty folder would have no samples: drop it and renumber.
             let kept = names.filter { !emptyDerivedClasses.contains($0) }
-            let newLabel = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, $0) })
+            let newLabel = Dictionary(kept.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             records = records.map { record in
                 var record = record
                 record.label = newLabel[names[record.label]]!

@@ -15,6 +15,7 @@ public enum ManifestReader {
     ///   missing image (each, except the missing columns, skippable with `badSamples`).
     public static func read(_ manifest: URL, side: Int, classNames: [String]? = nil, imagesRoot: URL? = nil,
                             checkFilesExist: Bool = true, badSamples: BadSamplePolicy = .fail) throws -> FileImageDataset {
+        if let classNames { try ClassNameValidation.validate(classNames, operation: "ManifestReader") }
         let data = try FileBytes.read(manifest)
         let path = manifest.path
         let root = imagesRoot ?? manifest.deletingLastPathComponent()
@@ -22,7 +23,7 @@ public enum ManifestReader {
         var header: CSVHeader?
         var pathColumn = 0, labelColumn = 0
         var subjectColumn: Int?, sequenceColumn: Int?, frameColumn: Int?
-        var rows = [(url: URL, label: String, annotation: SampleAnnotation, line: Int)]()
+        var rows = [(url: URL, label: String, annotation: SampleAnnotation)]()
         var skipped = SkippedSamples()
         try CSVParser.forEachRecord(in: data, path: path) { line, fields in
             guard let columns = header else {
@@ -53,6 +54,9 @@ public enum ManifestReader {
                 guard !label.isEmpty else {
                     throw DatasetError.malformedRow(path: path, line: line, expected: "a label", found: "an empty label")
                 }
+                if let classNames, !classNames.contains(label) {
+                    throw DatasetError.unknownLabel(path: path, line: line, found: label, expected: classNames)
+                }
                 var frame: Int?
                 if let text = optional(frameColumn) {
                     guard let number = Int(text) else {
@@ -65,7 +69,7 @@ public enum ManifestReader {
                     throw DatasetError.missingFile(path: url.path, hint: "listed in \(path) line \(line)")
                 }
                 let annotation = SampleAnnotation(subject: optional(subjectColumn), sequence: optional(sequenceColumn), frame: frame)
-                rows.append((url, label, annotation, line))
+                rows.append((url, label, annotation))
             } catch let error as DatasetError {
                 try skipped.handle(error, policy: badSamples)
             }
@@ -74,14 +78,9 @@ public enum ManifestReader {
             throw DatasetError.malformedFile(path: path, reason: "empty file; expected a header path,label,subject,sequence,frame and rows")
         }
         let names = classNames ?? Set(rows.map(\.label)).sorted { FolderListing.naturalOrder($0, $1) }
-        var records = [ImageRecord]()
-        for row in rows {
-            guard let label = names.firstIndex(of: row.label) else {
-                try skipped.handle(.unknownLabel(path: path, line: row.line, found: row.label, expected: names), policy: badSamples)
-                continue
-            }
-            records.append(ImageRecord(url: row.url, label: label, annotation: row.annotation))
-        }
+        // Every label is a class by now: checked per row when names were given, collected otherwise.
+        let labelOfName = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let records = rows.map { ImageRecord(url: $0.url, label: labelOfName[$0.label]!, annotation: $0.annotation) }
         guard !records.isEmpty else {
             throw DatasetError.malformedFile(path: path, reason: "no usable rows after the header (\(skipped))")
         }
