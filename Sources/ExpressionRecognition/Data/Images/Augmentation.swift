@@ -53,24 +53,35 @@ public struct Augmentation: Sendable, Equatable, Codable {
         if !flip && angle == 0 && shiftX == 0 && shiftY == 0 && scale == 1 { return pixels }
 
         // Inverse map, output -> source: undo the shift, the rotation, the zoom, then the flip.
+        // It is affine, source = M (u, v) + t, so each row steps by M's first column.
         let centre = Double(side - 1) / 2
         let cosine = cos(angle), sine = sin(angle)
+        let mirror = flip ? -1.0 : 1.0
+        let m00 = mirror * cosine * scale, m01 = mirror * sine * scale
+        let m10 = -sine * scale, m11 = cosine * scale
+        let offsetX = -centre - shiftX, offsetY = -centre - shiftY
+        let t0 = centre + m00 * offsetX + m01 * offsetY
+        let t1 = centre + m10 * offsetX + m11 * offsetY
         var output = [Float](repeating: 0, count: side * side)
-        for v in 0..<side {
-            for u in 0..<side {
-                let px = Double(u) - centre - shiftX
-                let py = Double(v) - centre - shiftY
-                var qx = (cosine * px + sine * py) * scale
-                let qy = (-sine * px + cosine * py) * scale
-                if flip { qx = -qx }
-                output[v * side + u] = Self.sample(pixels, side: side, x: centre + qx, y: centre + qy)
+        pixels.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { target in
+                for v in 0..<side {
+                    var x = m01 * Double(v) + t0
+                    var y = m11 * Double(v) + t1
+                    for u in 0..<side {
+                        target[v * side + u] = Self.sample(source, side: side, x: x, y: y)
+                        x += m00
+                        y += m10
+                    }
+                }
             }
         }
         return output
     }
 
     /// Bilinear sample at (x, y) with coordinates clamped to the image (edge repeat).
-    private static func sample(_ pixels: [Float], side: Int, x: Double, y: Double) -> Float {
+    @inline(__always)
+    private static func sample(_ pixels: UnsafeBufferPointer<Float>, side: Int, x: Double, y: Double) -> Float {
         let limit = Double(side - 1)
         let cx = min(max(x, 0), limit), cy = min(max(y, 0), limit)
         let x0 = Int(cx), y0 = Int(cy)
