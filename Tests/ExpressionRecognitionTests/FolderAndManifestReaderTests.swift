@@ -46,6 +46,12 @@ struct FolderAndManifestReaderTests {
         #expect(skippedEmpty.classNames == ["Happy"] && skippedEmpty.skipped.count == 1)
 
         try FileManager.default.removeItem(at: root.appendingPathComponent("Empty"))
+        try writeFlatPNG(level: 10, to: "happy/b.png", in: root)
+        expectDatasetError(mentioning: "appears twice", { _ = try ImageFolderReader.read(root, side: 4) }) {
+            if case .invalidArgument = $0 { return true }
+            return false
+        }
+        try FileManager.default.removeItem(at: root.appendingPathComponent("happy"))
         try writeText("notes", to: "Happy/readme.txt", in: root)
         try writeFlatPNG(level: 10, to: "Bored/x.png", in: root)
         expectDatasetError(mentioning: "readme.txt", { _ = try ImageFolderReader.read(root, side: 4, classNames: ["Happy", "Bored"]) }) {

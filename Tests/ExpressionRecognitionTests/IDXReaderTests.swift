@@ -72,6 +72,8 @@ struct IDXReaderTests {
         let truncated = try writeData(Gzip.compress(IDXFile.encode(dimensions: [2, 2, 2], bytes: Array(repeating: 0, count: 8))).prefix(15),
                                       to: "cut.gz", in: folder)
         expectDatasetError(mentioning: "cut.gz", { _ = try IDXFile.read(truncated) }, where: isMalformed)
+        let huge = try writeData(Data([0, 0, 0x08, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]), to: "huge", in: folder)
+        expectDatasetError(mentioning: "too large", { _ = try IDXFile.read(huge) }, where: isMalformed)
         let oblong = try writeData(IDXFile.encode(dimensions: [2, 2, 3], bytes: Array(repeating: 0, count: 12)), to: "oblong", in: folder)
         expectDatasetError(mentioning: "oblong", { _ = try IDXDatasetReader.read(images: oblong, labels: labels, classNames: ["a", "b"]) },
                            where: isMalformed)

@@ -38,7 +38,15 @@ public struct IDXFile: Sendable, Equatable {
             let offset = 4 + 4 * axis
             dimensions.append(bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) })
         }
-        let expected = dimensions.reduce(1, *)
+        // A corrupt header can claim dimensions whose product overflows: compare without trapping.
+        var expected = 1
+        for dimension in dimensions {
+            let (product, overflow) = expected.multipliedReportingOverflow(by: dimension)
+            guard !overflow else {
+                throw DatasetError.malformedFile(path: path, reason: "IDX dimensions \(dimensions) are too large for any file")
+            }
+            expected = product
+        }
         guard bytes.count - headerSize == expected else {
             throw DatasetError.malformedFile(
                 path: path, reason: "IDX dimensions \(dimensions) need \(expected) data bytes, found \(bytes.count - headerSize)")
@@ -49,8 +57,12 @@ public struct IDXFile: Sendable, Equatable {
 
     /// The IDX encoding of unsigned bytes with the given dimensions (for tests and tools).
     public static func encode(dimensions: [Int], bytes: [UInt8]) throws -> Data {
+        let product = dimensions.reduce(into: (value: 1, overflow: false)) { result, dimension in
+            let (value, overflow) = result.value.multipliedReportingOverflow(by: dimension)
+            result = (value, result.overflow || overflow)
+        }
         guard !dimensions.isEmpty, dimensions.count < 256, dimensions.allSatisfy({ $0 >= 0 && $0 <= Int(UInt32.max) }),
-              dimensions.reduce(1, *) == bytes.count else {
+              !product.overflow, product.value == bytes.count else {
             throw DatasetError.invalidArgument(operation: "IDXFile.encode", message: "\(bytes.count) bytes do not fill dimensions \(dimensions)")
         }
         var data = Data([0, 0, 0x08, UInt8(dimensions.count)])

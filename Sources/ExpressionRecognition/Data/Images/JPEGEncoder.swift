@@ -5,11 +5,14 @@ import Foundation
 public enum JPEGEncoder {
     /// The JPEG file of `image` at `quality` (1-100).
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a 16-bit image, an
-    ///   alpha channel, a quality outside 1-100, or a libjpeg failure.
+    ///   alpha channel, a side over 65500, a quality outside 1-100, or a libjpeg failure.
     public static func encode(_ image: DecodedImage, quality: Int = 90) throws -> Data {
         guard image.bitDepth == 8, image.layout == .gray || image.layout == .rgb else {
             throw DatasetError.invalidArgument(
                 operation: "JPEGEncoder", message: "expected an 8-bit gray or RGB image, got \(image.bitDepth)-bit \(image.layout)")
+        }
+        guard image.width <= 65_500, image.height <= 65_500 else {
+            throw DatasetError.invalidArgument(operation: "JPEGEncoder", message: "JPEG sides are at most 65500, got \(image.width)x\(image.height)")
         }
         guard (1...100).contains(quality) else {
             throw DatasetError.invalidArgument(operation: "JPEGEncoder", message: "quality must be in 1...100, got \(quality)")

@@ -11,8 +11,11 @@ public enum PNGEncoder {
     public static let compressionLevel: Int32 = 6
 
     /// The PNG file of `image`, samples stored exactly.
-    /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` if zlib fails (out of memory).
+    /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a side over 2^31 - 1, or if zlib fails.
     public static func encode(_ image: DecodedImage) throws -> Data {
+        guard image.width <= Int(Int32.max), image.height <= Int(Int32.max) else {
+            throw DatasetError.invalidArgument(operation: "PNGEncoder", message: "PNG sides are at most 2^31 - 1, got \(image.width)x\(image.height)")
+        }
         let bytesPerSample = image.bitDepth / 8
         let rowBytes = image.width * image.layout.channels * bytesPerSample
         // Each row starts with its filter type; 0 (None) keeps encoding simple and exact.

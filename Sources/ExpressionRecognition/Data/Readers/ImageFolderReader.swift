@@ -20,6 +20,8 @@ public enum ImageFolderReader {
             throw DatasetError.emptyFolder(path: root.path, expected: "one subfolder per class holding image files")
         }
         var names = classNames ?? folders.map(\.lastPathComponent)
+        // Folders are matched to classes in any case, so "Happy" and "happy" would be one class.
+        if classNames == nil { try ClassNameValidation.validate(names, operation: "ImageFolderReader (\(root.path))") }
         var skipped = SkippedSamples()
         var records = [ImageRecord]()
         var emptyDerivedClasses = Set<String>()
