@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "conv-bench", targets: ["conv-bench"]),
         .executable(name: "cblas-reference", targets: ["cblas-reference"]),
         .executable(name: "train-step-bench", targets: ["train-step-bench"]),
+        .executable(name: "data-bench", targets: ["data-bench"]),
     ],
     targets: [
         // OpenBLAS (CBLAS + LAPACKE) found through pkg-config; no hard-coded paths.
@@ -22,7 +23,11 @@ let package = Package(
         ),
         .target(name: "Tensors", dependencies: ["COpenBLAS"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
-        .target(name: "ExpressionRecognition", dependencies: ["NeuralNetworks"]),
+        // Image and archive codecs for the data pipeline; only ExpressionRecognition imports them.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "ExpressionRecognition", dependencies: ["NeuralNetworks", "CPNG", "CJPEG", "CZlib"]),
         // Runs a PyTorch fixture file against the library; shared by parity-check and the tests.
         .target(name: "ParityFixtures", dependencies: ["Tensors", "NeuralNetworks", "ExpressionRecognition"]),
         .executableTarget(
@@ -36,9 +41,11 @@ let package = Package(
         .executableTarget(name: "train-step-bench", dependencies: ["ExpressionRecognition"], path: "Benchmarks/train-step-bench"),
         // A plain C program calling cblas_sgemm: the yardstick for the OpenBLAS path.
         .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
+        .executableTarget(name: "data-bench", dependencies: ["ExpressionRecognition"], path: "Benchmarks/data-bench"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),
+        .testTarget(name: "ExpressionRecognitionTests", dependencies: ["ExpressionRecognition", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,86 @@
+import Tensors
+
+/// Injects label noise for the experiments, keeping which labels were changed.
+///
+/// Exactly round(rate x N) samples, chosen at random, get a wrong label:
+/// - ``Mode/symmetric``: a class drawn uniformly from the K - 1 others;
+/// - ``Mode/pairwise``: the next class, c -> (c + 1) mod K (a fixed confusion between neighbours).
+public enum LabelNoise {
+    public enum Mode: String, Sendable, Equatable, CaseIterable, Codable {
+        case symmetric
+        case pairwise
+    }
+
+    /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a rate outside
+    ///   [0, 1], fewer than 2 classes, or a label outside the classes.
+    public static func inject(into labels: [Int], classCount: Int, rate: Double, mode: Mode, seed: UInt64) throws -> NoisyLabels {
+        func fail(_ message: String) -> DatasetError { .invalidArgument(operation: "LabelNoise", message: message) }
+        guard rate >= 0 && rate <= 1 else { throw fail("rate must be in [0, 1], got \(rate)") }
+        guard classCount >= 2 else { throw fail("flipping labels needs at least 2 classes, got \(classCount)") }
+        if let bad = labels.firstIndex(where: { !(0..<classCount).contains($0) }) {
+            throw fail("label \(labels[bad]) of sample \(bad) is not one of the \(classCount) classes")
+        }
+        var generator = SeededGenerator(seed: seed)
+        let flipCount = Int((rate * Double(labels.count)).rounded())
+        var order = Array(labels.indices)
+        order.shuffle(using: &generator)
+        var noisy = labels
+        var isFlipped = [Bool](repeating: false, count: labels.count)
+        for index in order.prefix(flipCount).sorted() {
+            let original = labels[index]
+            switch mode {
+            case .symmetric:
+                // A draw from 0..<K-1, shifted past the true class: uniform over the others.
+                let draw = Int.random(in: 0..<(classCount - 1), using: &generator)
+                noisy[index] = draw >= original ? draw + 1 : draw
+            case .pairwise:
+                noisy[index] = (original + 1) % classCount
+            }
+            isFlipped[index] = true
+        }
+        return NoisyLabels(labels: noisy, cleanLabels: labels, isFlipped: isFlipped)
+    }
+}
+
+/// Labels after noise injection, with the truth kept for measuring a mask.
+public struct NoisyLabels: Sendable, Equatable {
+    /// The labels to train on.
+    public let labels: [Int]
+    /// The labels before noise.
+    public let cleanLabels: [Int]
+    /// Whether each sample's label was changed.
+    public let isFlipped: [Bool]
+
+    /// Number of changed labels.
+    public var flippedCount: Int { isFlipped.lazy.filter { $0 }.count }
+
+    /// How well a set of rejected (masked) samples matches the flipped ones.
+    /// - Parameter rejected: dataset indices a mask left out of the gradient.
+    public func detection(rejected: some Sequence<Int>) -> FlipDetection {
+        var truePositives = 0, falsePositives = 0
+        for index in Set(rejected) where isFlipped.indices.contains(index) {
+            if isFlipped[index] { truePositives += 1 } else { falsePositives += 1 }
+        }
+        return FlipDetection(truePositives: truePositives, falsePositives: falsePositives, flippedCount: flippedCount)
+    }
+}
+
+/// Precision and recall of rejected samples against the truly flipped ones.
+public struct FlipDetection: Sendable, Equatable {
+    /// Rejected samples whose label was flipped.
+    public let truePositives: Int
+    /// Rejected samples whose label was right.
+    public let falsePositives: Int
+    /// All flipped samples.
+    public let flippedCount: Int
+
+    /// Share of the rejected samples that were flipped (1 when nothing was rejected).
+    public var precision: Double {
+        truePositives + falsePositives == 0 ? 1 : Double(truePositives) / Double(truePositives + falsePositives)
+    }
+
+    /// Share of the flipped samples that were rejected (1 when nothing was flipped).
+    public var recall: Double {
+        flippedCount == 0 ? 1 : Double(truePositives) / Double(flippedCount)
+    }
+}
