@@ -1,0 +1,143 @@
+import Foundation
+import NeuralNetworks
+
+/// One epoch's line of `metrics.jsonl` for an autoencoder stage.
+public struct AutoencoderEpochRecord: Codable, Sendable {
+    public var stage: String
+    public var epoch: Int
+    public var learningRate: Double
+    /// Loss_AE (pre-training) or Loss_G (refinement), mean over the epoch.
+    public var loss: Double
+    /// Mean critic loss of the epoch's critic steps (refinement only).
+    public var criticLoss: Double?
+    public var samplesPerSecond: Double
+    public var seconds: Double
+}
+
+struct AutoencoderProgress: Codable {
+    var stage: String
+    var completedEpochs: Int
+    var dropoutState: [UInt64]
+    var generatorSteps: Int
+}
+
+/// Runs one autoencoder stage over a dataset with checkpoints after every epoch, metrics
+/// per epoch and resume. Writes `autoencoder.safetensors` (the model under the peer's
+/// names) at every epoch end.
+public struct AutoencoderRun<Train: ImageDataset> {
+    public enum Stage: String, Codable, Sendable { case pretrain, refine }
+
+    public let folder: RunFolder
+    public let trainer: AutoencoderTrainer
+    public let train: Train
+    public let stage: Stage
+    /// C of eq. 5 for the refinement (nil: pixel loss only).
+    public let perceptualClassifier: MultiScaleClassifier<Float>?
+    public let progress: ProgressReporter
+
+    public init(folder: RunFolder, trainer: AutoencoderTrainer, train: Train, stage: Stage,
+                perceptualClassifier: MultiScaleClassifier<Float>? = nil, progress: ProgressReporter) {
+        self.folder = folder; self.trainer = trainer; self.train = train; self.stage = stage
+        self.perceptualClassifier = perceptualClassifier; self.progress = progress
+    }
+
+    public var modelFile: URL { folder.url.appendingPathComponent("autoencoder.safetensors") }
+
+    public func run(resume: Bool) throws -> [AutoencoderEpochRecord] {
+        let settings = trainer.settings
+        let epochs = stage == .pretrain ? settings.pretrainEpochs : settings.refineEpochs
+        let batchSize = stage == .pretrain ? settings.pretrainBatchSize : settings.refineBatchSize
+        let pretrainOptimizer = stage == .pretrain ? try trainer.makePretrainOptimizer() : nil
+        let refinement = stage == .refine ? try trainer.makeRefinement(classifier: perceptualClassifier) : nil
+        var startEpoch = 0
+        if resume, FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) {
+            startEpoch = try restore(pretrainOptimizer: pretrainOptimizer, refinement: refinement)
+            progress.log("autoencoder \(stage.rawValue): resuming after epoch \(startEpoch)")
+        } else {
+            try folder.writeConfiguration(settings)
+            try folder.truncateMetrics(toLines: 0)
+        }
+        let sampler = try ShuffledBatchSampler(count: train.count, batchSize: min(batchSize, train.count), seed: settings.seed &+ 11, dropLast: true)
+        let loader = try BatchLoader(dataset: train, sampler: sampler, options: LoaderOptions(prefetchDepth: 3))
+        var records = try folder.readMetrics(AutoencoderEpochRecord.self)
+        for epoch in startEpoch..<epochs {
+            let started = Date()
+            let learningRate: Double
+            if let pretrainOptimizer {
+                learningRate = try StepDecay(initial: settings.pretrainLearningRate, interval: settings.pretrainDecayEvery).value(atEpoch: epoch)
+                pretrainOptimizer.setLearningRate(learningRate)
+            } else {
+                learningRate = settings.decoderLearningRate
+            }
+            progress.startEpoch()
+            var criticLosses: [Double] = []
+            let batches = loader.epoch(epoch)
+            var step = 0
+            while let batch = try batches.next() {
+                let loss: Double
+                if let pretrainOptimizer {
+                    loss = try trainer.pretrainStep(images: batch.images, optimizer: pretrainOptimizer)
+                } else {
+                    let outcome = try trainer.refineStep(images: batch.images, epoch: epoch, state: refinement!)
+                    loss = outcome.generatorLoss
+                    if let c = outcome.criticLoss { criticLosses.append(c) }
+                }
+                step += 1
+                progress.step(label: "autoencoder \(stage.rawValue)", epoch: epoch, epochs: epochs, step: step,
+                              steps: batches.plannedBatchCount, samples: batch.count, loss: loss, maskedShare: nil)
+            }
+            let record = AutoencoderEpochRecord(
+                stage: stage.rawValue, epoch: epoch + 1, learningRate: learningRate, loss: progress.runningLoss,
+                criticLoss: criticLosses.isEmpty ? nil : criticLosses.reduce(0, +) / Double(criticLosses.count),
+                samplesPerSecond: progress.samplesPerSecond, seconds: Date().timeIntervalSince(started))
+            records.append(record)
+            try folder.appendMetrics(record)
+            try saveCheckpoint(completedEpochs: epoch + 1, pretrainOptimizer: pretrainOptimizer, refinement: refinement)
+            var line = "autoencoder \(stage.rawValue) epoch \(epoch + 1)/\(epochs): loss \(String(format: "%.5f", record.loss))"
+            if let c = record.criticLoss { line += ", critic \(String(format: "%.5f", c))" }
+            progress.log(line + ", \(String(format: "%.0f", record.samplesPerSecond)) samples/s, \(ProgressReporter.duration(record.seconds))")
+        }
+        return records
+    }
+
+    func saveCheckpoint(completedEpochs: Int, pretrainOptimizer: SGD<Float>?, refinement: AutoencoderTrainer.Refinement?) throws {
+        var checkpoint = Checkpoint<Float>()
+        checkpoint.store(trainer.autoencoder, prefix: "model/")
+        if let pretrainOptimizer { checkpoint.store(pretrainOptimizer, prefix: "optimizer/") }
+        if let refinement {
+            checkpoint.store(refinement.critic, prefix: "critic/")
+            checkpoint.store(refinement.decoderOptimizer, prefix: "decoder_optimizer/")
+            checkpoint.store(refinement.criticOptimizer, prefix: "critic_optimizer/")
+        }
+        try checkpoint.store(AutoencoderProgress(stage: stage.rawValue, completedEpochs: completedEpochs,
+                                                 dropoutState: trainer.autoencoder.random.generator.state,
+                                                 generatorSteps: refinement?.generatorSteps ?? 0), key: "progress")
+        try checkpoint.write(to: folder.lastCheckpoint)
+        var model = Checkpoint<Float>()
+        model.store(trainer.autoencoder)
+        try model.write(to: modelFile)
+    }
+
+    func restore(pretrainOptimizer: SGD<Float>?, refinement: AutoencoderTrainer.Refinement?) throws -> Int {
+        let saved = try folder.readConfiguration(AutoencoderSettings.self)
+        guard saved == trainer.settings else {
+            throw TensorError.invalidArgument(op: "resume", message: "the settings differ from the run's config.json; resume with the same options")
+        }
+        let checkpoint = try Checkpoint<Float>(contentsOf: folder.lastCheckpoint)
+        let state = try checkpoint.record(AutoencoderProgress.self, key: "progress")
+        guard state.stage == stage.rawValue else {
+            throw TensorError.invalidArgument(op: "resume", message: "the run folder holds a \(state.stage) stage, not \(stage.rawValue)")
+        }
+        try checkpoint.restore(trainer.autoencoder, prefix: "model/")
+        if let pretrainOptimizer { try checkpoint.restore(pretrainOptimizer, prefix: "optimizer/") }
+        if let refinement {
+            try checkpoint.restore(refinement.critic, prefix: "critic/")
+            try checkpoint.restore(refinement.decoderOptimizer, prefix: "decoder_optimizer/")
+            try checkpoint.restore(refinement.criticOptimizer, prefix: "critic_optimizer/")
+            refinement.generatorSteps = state.generatorSteps
+        }
+        trainer.autoencoder.random.generator = try SeededGenerator(state: state.dropoutState)
+        try folder.truncateMetrics(toLines: state.completedEpochs)
+        return state.completedEpochs
+    }
+}
