@@ -4,6 +4,7 @@ import PackageDescription
 let package = Package(
     name: "NeighborhoodAwareFER",
     products: [
+        .executable(name: "fer", targets: ["fer"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "ExpressionRecognition", targets: ["ExpressionRecognition"]),
@@ -13,6 +14,10 @@ let package = Package(
         .executable(name: "cblas-reference", targets: ["cblas-reference"]),
         .executable(name: "train-step-bench", targets: ["train-step-bench"]),
         .executable(name: "data-bench", targets: ["data-bench"]),
+    ],
+    dependencies: [
+        // Subcommands, options and help text of the `fer` program.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // OpenBLAS (CBLAS + LAPACKE) found through pkg-config; no hard-coded paths.
@@ -30,6 +35,11 @@ let package = Package(
         .target(name: "ExpressionRecognition", dependencies: ["NeuralNetworks", "CPNG", "CJPEG", "CZlib"]),
         // Runs a PyTorch fixture file against the library; shared by parity-check and the tests.
         .target(name: "ParityFixtures", dependencies: ["Tensors", "NeuralNetworks", "ExpressionRecognition"]),
+        .executableTarget(
+            name: "fer",
+            dependencies: ["ExpressionRecognition", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Examples/fer"
+        ),
         .executableTarget(
             name: "parity-check",
             dependencies: ["ParityFixtures"],

@@ -74,3 +74,22 @@ public struct Canvas: Sendable {
     /// Width in pixels of `string` drawn at `scale`.
     public static func textWidth(_ string: String, scale: Int = 1) -> Int { string.count * 6 * scale }
 }
+
+import Foundation
+
+extension Canvas {
+    /// The picture as an 8-bit RGB PNG file.
+    public func pngData() throws -> Data {
+        try PNGEncoder.encode(DecodedImage(width: width, height: height, layout: .rgb, bitDepth: 8, samples: pixels.map(UInt16.init)))
+    }
+
+    /// Writes the picture as PNG (atomically) and returns the path.
+    @discardableResult
+    public func writePNG(to url: URL) throws -> String {
+        let data = try pngData()
+        do { try data.write(to: url, options: .atomic) } catch {
+            throw DatasetError.unreadableFile(path: url.path, reason: "cannot write: \(error.localizedDescription)")
+        }
+        return url.path
+    }
+}

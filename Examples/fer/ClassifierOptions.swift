@@ -1,0 +1,79 @@
+import ArgumentParser
+import ExpressionRecognition
+import NeuralNetworks
+
+/// Every classifier hyper-parameter, the paper's value as default (Section IV-B).
+struct ClassifierOptions: ParsableArguments {
+    @Option(help: "Input side of the classifier (the paper: 112).") var side = 112
+    @Option(help: "Channel width multiplier (the paper: 1).") var width = 1.0
+    @Option(help: "Dropout after Conv5 (the paper: 0.5).") var dropout = 0.5
+    @Option(help: "Epochs (the paper: 50).") var epochs = 50
+    @Option(help: "Mini-batch size (the paper: 63 = 9 x 7 classes).") var batchSize = 63
+    @Option(help: "Initial learning rate (the paper: 1e-2).") var learningRate = 1e-2
+    @Option(help: "Learning-rate decay factor (the paper: 0.1).") var learningRateDecay = 0.1
+    @Option(help: "Decay the learning rate every this many epochs (the paper: 10).") var decayEvery = 10
+    @Option(help: "SGD momentum (the paper: 0.9).") var momentum = 0.9
+    @Option(help: "Weight decay (the paper: 0.002).") var weightDecay = 0.002
+    @Option(help: "Loss of each head: focal or cross-entropy (the paper: focal).") var loss = ClassifierSettings.LossKind.focal
+    @Option(help: "Focal-loss gamma (the paper: 2).") var gamma = 2.0
+    @Option(help: "Batches: balanced (every class the same count; the paper) or shuffled.") var sampling = ClassifierSettings.Sampling.balanced
+    @Flag(help: "Weight the loss by inverse class frequency (the paper's alternative to balanced batches).") var weightedLoss = false
+    @Option(help: ArgumentHelp("The neighbourhood-aware mask: none (baseline), fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad.", valueName: "rule"))
+    var mask = "none"
+    @Option(help: "The mask's parameter: T for fixed, q for quantile, the momentum for running, k for mad.") var threshold: Double?
+    @Option(help: "Standard deviation of the latent noise that makes semantic neighbours (eq. 9).") var sigma = 0.1
+    @Flag(inversion: .prefixedNo, help: "Random flips and small shifts of the training images.") var augment = true
+    @Option(help: "Seed of the weights, batches, augmentation, dropout and noise.") var seed: UInt64 = 0
+
+    /// The mask rule, or nil for the baseline.
+    func maskRule() throws -> ThresholdRule? {
+        switch mask {
+        case "none": return nil
+        case "batch": return .batchMean
+        case "fixed", "quantile", "running", "mad":
+            let defaults = ["fixed": 0.1, "quantile": 0.8, "running": 0.9, "mad": 3.0]
+            return try ThresholdRule(parsing: "\(mask):\(threshold ?? defaults[mask]!)")
+        default:
+            throw ValidationError("--mask must be none, fixed, batch, quantile, running or mad, got \(mask)")
+        }
+    }
+
+    func settings(classCount: Int) throws -> ClassifierSettings {
+        var s = ClassifierSettings()
+        s.side = side; s.width = width; s.classCount = classCount; s.dropoutRate = dropout; s.epochs = epochs
+        s.batchSize = batchSize; s.learningRate = learningRate; s.learningRateDecay = learningRateDecay
+        s.learningRateDecayEvery = decayEvery; s.momentum = momentum; s.weightDecay = weightDecay; s.loss = loss
+        s.focalGamma = gamma; s.sampling = sampling; s.weightedLoss = weightedLoss; s.mask = try maskRule()
+        s.neighborSigma = sigma; s.augment = augment; s.seed = seed
+        try s.validate()
+        return s
+    }
+}
+
+/// Every autoencoder hyper-parameter, the paper's value as default (Section III-B).
+struct AutoencoderOptions: ParsableArguments {
+    @Option(help: "Image side (the paper: 112).") var side = 112
+    @Option(help: "Latent code size (the paper: 64).") var latentSize = 64
+    @Option(help: "Pre-training epochs (the paper: 50).") var pretrainEpochs = 50
+    @Option(help: "Pre-training batch size (the paper: 256).") var pretrainBatchSize = 256
+    @Option(help: "Pre-training learning rate (the paper: 1e-3, x0.1 every 10 epochs).") var pretrainLearningRate = 1e-3
+    @Option(help: "Refinement epochs (the paper: 100).") var refineEpochs = 100
+    @Option(help: "Refinement batch size (the paper: 64).") var refineBatchSize = 64
+    @Option(help: "Decoder learning rate, RMSprop (the paper: 1e-4).") var decoderLearningRate = 1e-4
+    @Option(help: "Critic learning rate, RMSprop (the paper: 2e-5).") var criticLearningRate = 2e-5
+    @Option(help: "lambda_AE (the paper: 1e-3, x0.1 every 20 epochs).") var lambdaAE = 1e-3
+    @Option(help: "lambda_Adv (the paper: 5).") var lambdaAdversarial = 5.0
+    @Option(help: "lambda_Rec (the paper: 1).") var lambdaReconstruction = 1.0
+    @Option(help: "The critic trains once every this many decoder steps after the first epoch (the paper: 10).") var criticEvery = 10
+    @Option(help: "Seed of the weights, batches and dropout.") var seed: UInt64 = 0
+
+    func settings() throws -> AutoencoderSettings {
+        var s = AutoencoderSettings()
+        s.side = side; s.latentSize = latentSize; s.pretrainEpochs = pretrainEpochs; s.pretrainBatchSize = pretrainBatchSize
+        s.pretrainLearningRate = pretrainLearningRate; s.refineEpochs = refineEpochs; s.refineBatchSize = refineBatchSize
+        s.decoderLearningRate = decoderLearningRate; s.criticLearningRate = criticLearningRate; s.lambdaAE = lambdaAE
+        s.lambdaAdversarial = lambdaAdversarial; s.lambdaReconstruction = lambdaReconstruction; s.criticEvery = criticEvery; s.seed = seed
+        try s.validate()
+        return s
+    }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import ExpressionRecognition
+import Foundation
+import NeuralNetworks
+
+struct Demo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The main job: baseline against the batch-threshold mask on Fashion-MNIST with injected label noise.",
+        discussion: """
+            Pretrains a small autoencoder, trains the baseline and the neighbourhood-aware method
+            (Ours(BT), eq. 14) on the same noisy labels, evaluates both and prints a table side
+            by side. The defaults finish in about 15 minutes on 2 cores; larger settings are options.
+            """)
+
+    @Option(help: "Folder for the three runs and the pictures.") var output = "runs/demo"
+    @Option(help: "The data (any --data form of the train command).") var data = "fashion-mnist"
+    @Option(help: "Image side for both models.") var side = 32
+    @Option(help: "Classifier channel width multiplier.") var width = 0.25
+    @Option(help: "Training images (a seeded random subset).") var trainLimit = 6000
+    @Option(help: "Test images.") var testLimit = 2000
+    @Option(help: "Share of training labels flipped on purpose.") var labelNoise = 0.4
+    @Option(help: "Autoencoder pre-training epochs.") var autoencoderEpochs = 8
+    @Option(help: "Autoencoder learning rate (SGD, momentum 0.9).") var autoencoderLearningRate = 1e-2
+    @Option(help: "Classifier epochs (each method).") var epochs = 8
+    @Option(help: "Decay the classifier's learning rate x0.1 every this many epochs.") var decayEvery = 6
+    @Option(help: "Mini-batch size (a multiple of the class count: balanced batches).") var batchSize = 60
+    @Option(help: "Semantic-neighbour noise (eq. 9).") var sigma = 0.1
+    @Option(help: "Seed of everything.") var seed: UInt64 = 0
+    @Flag(help: "Continue an interrupted demo from its checkpoints.") var resume = false
+    @OptionGroup var output2: OutputOptions
+
+    func run() throws {
+        let started = Date()
+        let progress = ProgressReporter(quiet: output2.quiet)
+        let root = URL(fileURLWithPath: output)
+        var dataOptions = DataOptions()
+        dataOptions.data = data; dataOptions.trainLimit = trainLimit; dataOptions.testLimit = testLimit; dataOptions.labelNoise = labelNoise
+        let (train, test, noise) = try dataOptions.load(side: side, seed: seed)
+        let classCount = train.classNames.count
+        progress.log("demo: \(train.count) training images (\(noise?.flippedCount ?? 0) labels flipped on purpose), \(test.count) test images, \(classCount) classes, side \(side)")
+
+        // 1. The autoencoder that makes semantic neighbours (eq. 4).
+        var aeSettings = AutoencoderSettings()
+        aeSettings.side = side; aeSettings.latentSize = 32; aeSettings.seed = seed
+        aeSettings.pretrainEpochs = autoencoderEpochs; aeSettings.pretrainBatchSize = 64
+        aeSettings.pretrainLearningRate = autoencoderLearningRate; aeSettings.pretrainDecayEvery = max(1, autoencoderEpochs * 3 / 4)
+        let aeFolder = try RunFolder(url: root.appendingPathComponent("autoencoder"))
+        try RunData(dataOptions).save(in: aeFolder)
+        let aeTrainer = try AutoencoderTrainer(settings: aeSettings)
+        _ = try AutoencoderRun(folder: aeFolder, trainer: aeTrainer, train: train, stage: .pretrain, progress: progress).run(resume: resume)
+        let autoencoder = aeTrainer.autoencoder
+
+        // 2. Baseline and 3. the batch-threshold method, on the same noisy labels.
+        var base = try ClassifierOptions.parse([]).settings(classCount: classCount)
+        base.side = side; base.width = width; base.epochs = epochs; base.batchSize = batchSize
+        base.learningRateDecayEvery = decayEvery; base.neighborSigma = sigma; base.seed = seed
+        var masked = base
+        masked.mask = .batchMean
+        var results: [(name: String, records: [ClassifierEpochRecord], report: EvaluationReport, folder: RunFolder)] = []
+        for (name, settings) in [("baseline", base), ("masked", masked)] {
+            try settings.validate()
+            let folder = try RunFolder(url: root.appendingPathComponent(name))
+            try RunData(dataOptions).save(in: folder)
+            try aeFolder.url.path.write(to: folder.url.appendingPathComponent("autoencoder-path.txt"), atomically: true, encoding: .utf8)
+            let (records, report) = try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
+                                                                autoencoder: autoencoder, resume: resume, progress: progress, label: name)
+            results.append((name, records, report, folder))
+        }
+
+        // 4. Pictures: curves of both methods and the Fig. 3 grid.
+        let pictures = root.appendingPathComponent("pictures")
+        try FileManager.default.createDirectory(at: pictures, withIntermediateDirectories: true)
+        try Charts.lineChart(title: "test accuracy", xLabel: "EPOCH", series: results.map { r in
+            .init(name: r.name, points: r.records.map { (Double($0.epoch), $0.testAccuracy) })
+        }).writePNG(to: pictures.appendingPathComponent("accuracy.png"))
+        try Charts.lineChart(title: "training loss", xLabel: "EPOCH", series: results.map { r in
+            .init(name: r.name, points: r.records.map { (Double($0.epoch), $0.trainLoss) })
+        }).writePNG(to: pictures.appendingPathComponent("loss.png"))
+        try neighborPicture(autoencoder: autoencoder, test: test, to: pictures.appendingPathComponent("neighbors.png"))
+
+        // 5. The table.
+        print(table(results.map { ($0.name, $0.records, $0.report) }, noise: noise))
+        print("\nruns: \(root.path)/{autoencoder,baseline,masked}; pictures: \(pictures.path)/{accuracy,loss,neighbors}.png and each run's pictures/confusion.png")
+        print("total time \(ProgressReporter.duration(Date().timeIntervalSince(started)))")
+    }
+
+    func neighborPicture(autoencoder: AsymmetricAutoencoder<Float>, test: AnyImageDataset, to url: URL) throws {
+        let chosen = try test.limited(to: 6, seed: seed)
+        let images = try (0..<chosen.count).map { try chosen.image(at: $0).pixels }
+        let batch = Variable(try Tensor<Float>(shape: [images.count, 1, side, side], scalars: images.flatMap { $0 }))
+        autoencoder.isTraining = false
+        let reconstructions = try withoutGradient { try autoencoder(batch) }.value.scalars
+        let generator = try SemanticNeighborGenerator(encoder: autoencoder.encoder, decoder: autoencoder.decoder, sigma: sigma, random: RandomStream(seed: seed))
+        let draws = try (0..<5).map { _ in try generator.neighbors(of: batch).value.scalars }
+        let plane = side * side
+        let rows = images.indices.map { i in
+            (original: images[i], reconstruction: Array(reconstructions[(i * plane)..<((i + 1) * plane)]),
+             neighbors: draws.map { Array($0[(i * plane)..<((i + 1) * plane)]) })
+        }
+        try Charts.neighborGrid(rows: rows, side: side, scale: max(1, 96 / side)).writePNG(to: url)
+    }
+
+    func table(_ results: [(name: String, records: [ClassifierEpochRecord], report: EvaluationReport)], noise: NoisyLabels?) -> String {
+        func percent(_ x: Double?) -> String { x.map { String(format: "%.2f%%", 100 * $0) } ?? "-" }
+        var rows: [(String, [String])] = [
+            ("test accuracy", results.map { percent($0.report.accuracy) }),
+            ("mean per-class accuracy", results.map { percent($0.report.meanPerClassAccuracy) }),
+            ("best epoch accuracy", results.map { percent($0.records.map(\.testAccuracy).max()) }),
+            ("share masked (last epoch)", results.map { percent($0.records.last?.maskedShare) }),
+        ]
+        if noise != nil {
+            rows.append(("mask precision on flips", results.map { percent($0.records.last?.maskPrecision) }))
+            rows.append(("mask recall on flips", results.map { percent($0.records.last?.maskRecall) }))
+        }
+        rows.append(("prediction flips (neigh.)", results.map { percent($0.report.stability?.flipRate) }))
+        rows.append(("mean sym. KL (neigh.)", results.map { $0.report.stability.map { String(format: "%.4f", $0.meanDivergence) } ?? "-" }))
+        rows.append(("training time", results.map { ProgressReporter.duration($0.records.map(\.seconds).reduce(0, +)) }))
+        let labelWidth = 28, columnWidth = 14
+        func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
+        var lines = [pad("", labelWidth) + results.map { pad($0.name == "masked" ? "masked (BT)" : $0.name, columnWidth) }.joined()]
+        lines.append(String(repeating: "-", count: labelWidth + columnWidth * results.count))
+        for (label, values) in rows { lines.append(pad(label, labelWidth) + values.map { pad($0, columnWidth) }.joined()) }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import ExpressionRecognition
+import Foundation
+import NeuralNetworks
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate a trained classifier: accuracy, mean per-class accuracy, confusion matrix, stability and sequence consistency.")
+
+    @Option(name: .customLong("run"), help: "The train run to evaluate.") var runFolder: String
+    @Option(help: "Data to evaluate on (default: the run's own test part).") var data: String?
+    @Option(help: "Autoencoder run: also measure how often predictions flip under semantic-neighbour perturbation.") var autoencoder: String?
+    @Option(help: "Semantic-neighbour noise for the stability figure.") var sigma = 0.1
+    @Option(help: ArgumentHelp("Table VII: ckplus:ROOT or oulu:ROOT read with the peak frame and the 4 before it; the run's fold is the test part.", valueName: "spec"))
+    var sequenceConsistency: String?
+    @Flag(help: "Print the summary as JSON.") var json = false
+
+    func run() throws {
+        let folder = try RunFolder(url: URL(fileURLWithPath: runFolder))
+        let (settings, model) = try loadClassifier(runFolder)
+        var dataOptions = try RunData.load(from: folder).options
+        if let data { dataOptions.data = data }
+        dataOptions.labelNoise = 0
+        let (_, test, _) = try dataOptions.load(side: settings.side, seed: settings.seed)
+        let neighbors = try autoencoder.map {
+            let ae = try loadAutoencoder($0)
+            return try SemanticNeighborGenerator(encoder: ae.encoder, decoder: ae.decoder, sigma: sigma, random: RandomStream(seed: 99))
+        }
+        var report = try Evaluator.evaluate(model, on: test, neighbors: neighbors)
+        if let sequenceConsistency {
+            report.sequenceConsistency = try sequenceFigures(sequenceConsistency, model: model, settings: settings, fold: dataOptions.fold, folds: dataOptions.folds)
+        }
+        try ClassifierCommand.writeReport(report, classNames: test.classNames, folder: folder, title: "evaluation")
+        if json {
+            print(String(decoding: try Data(contentsOf: folder.url.appendingPathComponent("evaluation.json")), as: UTF8.self))
+            return
+        }
+        print("\(test.count) test images (\(dataOptions.data))")
+        print(String(format: "accuracy %.2f%%, mean per-class accuracy %.2f%%", 100 * report.accuracy, 100 * report.meanPerClassAccuracy))
+        print(report.confusion.formatted(classNames: test.classNames))
+        if let s = report.stability {
+            print(String(format: "under semantic-neighbour perturbation (sigma %.3g): predictions flip for %.2f%%, mean symmetric KL %.4f", sigma, 100 * s.flipRate, s.meanDivergence))
+        }
+        if let c = report.sequenceConsistency {
+            print(String(format: "sequence consistency over %d sequences: FC %.2f%%, CFC %.2f%%", c.sequences, 100 * c.failureRate, 100 * c.consistentFailureRate))
+        }
+        print("pictures: \(folder.pictures.appendingPathComponent("confusion.png").path)")
+    }
+
+    func sequenceFigures(_ spec: String, model: MultiScaleClassifier<Float>, settings: ClassifierSettings, fold: Int, folds: Int) throws -> SequenceConsistency {
+        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, ["ckplus", "oulu"].contains(parts[0]) else {
+            throw ValidationError("--sequence-consistency takes ckplus:ROOT or oulu:ROOT")
+        }
+        let root = URL(fileURLWithPath: parts[1])
+        let frames = SequenceFrameSelection.peakAndPreceding(4)
+        let all = parts[0] == "ckplus" ? try CKPlusReader.read(root, side: settings.side, frames: frames)
+                                       : try OuluCASIAReader.read(root, side: settings.side, frames: frames)
+        let testFold = try SubjectFolds.make(dataset: all, foldCount: folds, seed: settings.seed)[fold]
+        let test = try SubsetDataset(all, indices: testFold.testIndices)
+        let report = try Evaluator.evaluate(model, on: test)
+        let split = try SequenceConsistencySplit(dataset: test)
+        return Evaluator.sequenceConsistency(predictions: report.predictions, labels: test.labels, split: split)
+    }
+}
+
+struct Neighbors: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw the paper's Fig. 3: originals, their reconstructions and several semantic neighbours each.")
+
+    @Option(help: "The autoencoder run.") var autoencoder: String
+    @Option(help: "The data to draw images from (its test part).") var data = "fashion-mnist"
+    @Option(help: "How many originals (rows).") var count = 6
+    @Option(help: "Semantic neighbours per original (columns).") var neighbors = 5
+    @Option(help: "Standard deviation of the latent noise (eq. 9).") var sigma = 0.1
+    @Option(help: "Pixels per image pixel in the picture.") var scale = 2
+    @Option(help: "Seed of the images chosen and the noise.") var seed: UInt64 = 0
+    @Option(help: "The PNG file to write.") var output = "neighbors.png"
+
+    func run() throws {
+        guard count >= 1, neighbors >= 1, scale >= 1 else { throw ValidationError("--count, --neighbors and --scale must be at least 1") }
+        let model = try loadAutoencoder(autoencoder)
+        var options = DataOptions()
+        options.data = data
+        let (_, test, _) = try options.load(side: model.side, seed: seed)
+        let chosen = try test.limited(to: count, seed: seed)
+        let generator = try SemanticNeighborGenerator(encoder: model.encoder, decoder: model.decoder, sigma: sigma, random: RandomStream(seed: seed))
+        model.isTraining = false
+        let images = try (0..<chosen.count).map { try chosen.image(at: $0).pixels }
+        let side = model.side
+        let batch = Variable(try Tensor<Float>(shape: [images.count, 1, side, side], scalars: images.flatMap { $0 }))
+        let reconstructions = try withoutGradient { try model(batch) }.value.scalars
+        var draws: [[Float]] = []
+        for _ in 0..<neighbors { draws.append(try generator.neighbors(of: batch).value.scalars) }
+        let plane = side * side
+        let rows = images.indices.map { i in
+            (original: images[i], reconstruction: Array(reconstructions[(i * plane)..<((i + 1) * plane)]),
+             neighbors: draws.map { Array($0[(i * plane)..<((i + 1) * plane)]) })
+        }
+        let path = try Charts.neighborGrid(rows: rows, side: side, scale: scale).writePNG(to: URL(fileURLWithPath: output))
+        print("wrote \(path): \(rows.count) originals, their reconstructions and \(neighbors) neighbours each (sigma \(sigma))")
+    }
+}
+
+struct Predict: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Classify image files (PNG or JPEG) with a trained classifier.")
+
+    @Option(name: .customLong("run"), help: "The train run whose classifier to use.") var runFolder: String
+    @Flag(help: "One JSON object per image instead of text.") var json = false
+    @Argument(help: "Image files.") var images: [String]
+
+    func validate() throws { if images.isEmpty { throw ValidationError("give at least one image file") } }
+
+    func run() throws {
+        let (settings, model) = try loadClassifier(runFolder)
+        let classesFile = URL(fileURLWithPath: runFolder).appendingPathComponent("classes.json")
+        let classNames = (try? JSONDecoder().decode([String].self, from: Data(contentsOf: classesFile))) ?? (0..<settings.classCount).map { "class \($0)" }
+        var failures = 0
+        for path in images {
+            do {
+                let image = try ImageDecoder.grayImage(at: URL(fileURLWithPath: path)).resized(side: settings.side)
+                let input = Variable(try Tensor<Float>(shape: [1, 1, settings.side, settings.side], scalars: image.pixels))
+                let logits: Variable<Float> = try withoutGradient { try model(input).softmax() }
+                let probabilities: [Double] = logits.value.scalars.map { Double($0) }
+                let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
+                let names: [String] = probabilities.indices.map { $0 < classNames.count ? classNames[$0] : "class \($0)" }
+                if json {
+                    let entries: [String] = probabilities.indices.map { "\(jsonString(names[$0])):\(probabilities[$0])" }
+                    print("{\"file\":\(jsonString(path)),\"label\":\(jsonString(names[best])),\"index\":\(best),\"probabilities\":{\(entries.joined(separator: ","))}}")
+                } else {
+                    let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)
+                    let described: [String] = top.map { "\(names[$0]) " + String(format: "%.1f%%", 100 * probabilities[$0]) }
+                    print("\(path): \(names[best]) (\(described.joined(separator: ", ")))")
+                }
+            } catch {
+                failures += 1
+                FileHandle.standardError.write(Data("\(path): error: \(error)\n".utf8))
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    func jsonString(_ s: String) -> String {
+        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,134 @@
+// fer: the paper's experiments from the command line.
+import ArgumentParser
+import ExpressionRecognition
+import Foundation
+import NeuralNetworks
+
+@main
+struct FER: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fer",
+        abstract: "Semantic neighborhood-aware facial expression recognition (Fu et al., IEEE TIP 2020) on the CPU.",
+        discussion: """
+            Each training command writes a run folder: config.json, metrics.jsonl (one line per
+            epoch), checkpoints/last.safetensors (after every epoch, written atomically), the
+            model file and pictures/. Stop a run at any moment and continue it with --resume.
+            """,
+        subcommands: [Demo.self, PretrainAutoencoder.self, RefineAutoencoder.self, Train.self, Evaluate.self,
+                      Neighbors.self, Predict.self]
+    )
+
+    /// Fixes the OpenBLAS core before anything else runs (it may restart the process).
+    static func main() {
+        OpenBLASCoreGuard.ensureOptimizedCore()
+        main(nil)
+    }
+}
+
+extension LabelNoise.Mode: ExpressibleByArgument {}
+extension ClassifierSettings.LossKind: ExpressibleByArgument {}
+extension ClassifierSettings.Sampling: ExpressibleByArgument {}
+
+/// Which data to use (see DatasetSpecification for every form).
+struct DataOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The data: fashion-mnist, fer2013:FILE, affectnet:TRAIN.csv:VAL.csv:IMAGES, folder:TRAIN[:TEST], manifest:TRAIN.csv[:TEST.csv], ckplus:ROOT, oulu:ROOT.", valueName: "spec"))
+    var data = "fashion-mnist"
+    @Option(help: "Test fold of the person-independent protocols (ckplus, oulu), 0-based.")
+    var fold = 0
+    @Option(help: "Number of person-independent folds (the paper: 10).")
+    var folds = 10
+    @Flag(help: "Skip samples that fail to decode (they are counted and reported) instead of stopping.")
+    var skipBadSamples = false
+    @Option(help: "Use at most this many training samples (a seeded random subset).")
+    var trainLimit: Int?
+    @Option(help: "Use at most this many test samples.")
+    var testLimit: Int?
+    @Option(help: "Share of training labels flipped on purpose, in [0, 1] (the flags are kept to score the mask).")
+    var labelNoise = 0.0
+    @Option(help: "How injected labels flip: symmetric (to any other class) or pairwise (class c to c+1).")
+    var noiseMode = LabelNoise.Mode.symmetric
+
+    var specification: DatasetSpecification {
+        get throws { try DatasetSpecification(parsing: data, fold: fold, foldCount: folds, skipBadSamples: skipBadSamples) }
+    }
+
+    /// Training and test parts at `side`, limited, with noise injected into the training labels.
+    func load(side: Int, seed: UInt64) throws -> (train: AnyImageDataset, test: AnyImageDataset, noise: NoisyLabels?) {
+        let (fullTrain, fullTest) = try specification.load(side: side, seed: seed)
+        var train = try fullTrain.limited(to: trainLimit, seed: seed)
+        let test = try fullTest.limited(to: testLimit, seed: seed &+ 1)
+        var noise: NoisyLabels?
+        if labelNoise > 0 {
+            let noisy = try LabelNoise.inject(into: train.labels, classCount: train.classNames.count, rate: labelNoise, mode: noiseMode, seed: seed &+ 2)
+            train = AnyImageDataset(try RelabeledDataset(train, labels: noisy.labels))
+            noise = noisy
+        }
+        return (train, test, noise)
+    }
+}
+
+/// The data options of a run, saved beside its configuration so --resume uses the same data.
+struct RunData: Codable, Equatable {
+    var data: String, fold: Int, folds: Int, skipBadSamples: Bool
+    var trainLimit: Int?, testLimit: Int?, labelNoise: Double, noiseMode: String
+
+    init(_ options: DataOptions) {
+        data = options.data; fold = options.fold; folds = options.folds; skipBadSamples = options.skipBadSamples
+        trainLimit = options.trainLimit; testLimit = options.testLimit; labelNoise = options.labelNoise; noiseMode = options.noiseMode.rawValue
+    }
+
+    var options: DataOptions {
+        var o = DataOptions()
+        o.data = data; o.fold = fold; o.folds = folds; o.skipBadSamples = skipBadSamples
+        o.trainLimit = trainLimit; o.testLimit = testLimit; o.labelNoise = labelNoise
+        o.noiseMode = LabelNoise.Mode(rawValue: noiseMode) ?? .symmetric
+        return o
+    }
+
+    static func file(in folder: RunFolder) -> URL { folder.url.appendingPathComponent("data.json") }
+
+    func save(in folder: RunFolder) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: Self.file(in: folder), options: .atomic)
+    }
+
+    static func load(from folder: RunFolder) throws -> RunData {
+        guard let data = FileManager.default.contents(atPath: file(in: folder).path) else {
+            throw ValidationError("\(file(in: folder).path) is missing: is \(folder.url.path) a run folder?")
+        }
+        return try JSONDecoder().decode(RunData.self, from: data)
+    }
+}
+
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Log one line per epoch instead of a live progress bar.")
+    var quiet = false
+}
+
+/// Loads the autoencoder saved by a pretrain or refine run (its folder or the model file).
+func loadAutoencoder(_ path: String) throws -> AsymmetricAutoencoder<Float> {
+    var url = URL(fileURLWithPath: path)
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+        let folder = try RunFolder(url: url)
+        let settings = try folder.readConfiguration(AutoencoderSettings.self)
+        url = url.appendingPathComponent("autoencoder.safetensors")
+        let model = try AsymmetricAutoencoder<Float>(side: settings.side, latentSize: settings.latentSize)
+        try Checkpoint<Float>(contentsOf: url).restore(model)
+        return model
+    }
+    throw ValidationError("\(path) is not an autoencoder run folder (pretrain-autoencoder or refine-autoencoder writes one)")
+}
+
+/// Loads a classifier saved by a train run (its folder).
+func loadClassifier(_ path: String) throws -> (ClassifierSettings, MultiScaleClassifier<Float>) {
+    let url = URL(fileURLWithPath: path)
+    let folder = try RunFolder(url: url)
+    let settings = try folder.readConfiguration(ClassifierSettings.self)
+    let model = try MultiScaleClassifier<Float>(side: settings.side, width: settings.width, classCount: settings.classCount,
+                                                dropoutRate: settings.dropoutRate, seed: settings.seed)
+    try Checkpoint<Float>(contentsOf: url.appendingPathComponent("model.safetensors")).restore(model)
+    model.isTraining = false
+    return (settings, model)
+}

@@ -1,0 +1,166 @@
+import ArgumentParser
+import ExpressionRecognition
+import Foundation
+import NeuralNetworks
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the two-branch classifier: the baseline, or with the neighbourhood-aware mask (Algorithm 1).")
+
+    @Option(name: .customLong("run"), help: "Run folder to write (created if needed).") var runFolder: String?
+    @Option(help: "Continue the run in this folder from its last checkpoint, with its saved settings.") var resume: String?
+    @Option(help: "Autoencoder run folder (pretrain-autoencoder or refine-autoencoder); required with --mask.") var autoencoder: String?
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var classifier: ClassifierOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (runFolder == nil) != (resume == nil) else { throw ValidationError("give either --run FOLDER or --resume FOLDER") }
+    }
+
+    func run() throws {
+        let folder = try RunFolder(url: URL(fileURLWithPath: resume ?? runFolder!))
+        let progress = ProgressReporter(quiet: output.quiet)
+        let data = resume != nil ? try RunData.load(from: folder) : RunData(dataOptions)
+        let saved = resume != nil ? try folder.readConfiguration(ClassifierSettings.self) : nil
+        let seed = saved?.seed ?? classifier.seed
+        let side = saved?.side ?? classifier.side
+        let (train, test, noise) = try data.options.load(side: side, seed: seed)
+        let settings = try saved ?? classifier.settings(classCount: train.classNames.count)
+        if resume == nil {
+            try data.save(in: folder)
+            if let autoencoder {
+                try URL(fileURLWithPath: autoencoder).path.write(to: folder.url.appendingPathComponent("autoencoder-path.txt"), atomically: true, encoding: .utf8)
+            }
+        }
+        let autoencoderModel = try autoencoder.map(loadAutoencoder) ?? (settings.mask != nil ? try autoencoderFromRun(folder) : nil)
+        try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
+                                    autoencoder: autoencoderModel, resume: resume != nil, progress: progress,
+                                    label: settings.mask == nil ? "baseline" : "masked")
+    }
+
+    /// A resumed masked run finds its autoencoder where the first run recorded it.
+    func autoencoderFromRun(_ folder: RunFolder) throws -> AsymmetricAutoencoder<Float>? {
+        let pointer = folder.url.appendingPathComponent("autoencoder-path.txt")
+        guard let path = try? String(contentsOf: pointer, encoding: .utf8) else {
+            throw ValidationError("--mask needs --autoencoder FOLDER (a pretrain-autoencoder run)")
+        }
+        return try loadAutoencoder(path.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+enum ClassifierCommand {
+    /// Builds the trainer, runs it, writes the pictures, and returns the final evaluation.
+    @discardableResult
+    static func train(settings: ClassifierSettings, folder: RunFolder, train: AnyImageDataset, test: AnyImageDataset, noise: NoisyLabels?,
+                      autoencoder: AsymmetricAutoencoder<Float>?, resume: Bool, progress: ProgressReporter, label: String,
+                      autoencoderPath: String? = nil) throws -> (records: [ClassifierEpochRecord], report: EvaluationReport) {
+        let weights = settings.weightedLoss ? try ClassWeights.inverseFrequency(labels: train.labels, classCount: settings.classCount) : nil
+        let trainer = try ClassifierTrainer(settings: settings, autoencoder: autoencoder, classWeights: weights)
+        progress.log("\(label): \(train.count) training and \(test.count) test images at \(settings.side)x\(settings.side), \(settings.classCount) classes, \(trainer.model.parameterCount) parameters" +
+                     (noise.map { ", \($0.flippedCount) training labels flipped on purpose" } ?? ""))
+        try JSONEncoder().encode(train.classNames).write(to: folder.url.appendingPathComponent("classes.json"), options: .atomic)
+        let run = ClassifierRun(folder: folder, trainer: trainer, train: train, test: test, isFlipped: noise?.isFlipped, progress: progress, label: label)
+        let records = try run.run(resume: resume)
+        let neighbors = try autoencoder.map {
+            try SemanticNeighborGenerator(encoder: $0.encoder, decoder: $0.decoder, sigma: settings.neighborSigma, random: RandomStream(seed: settings.seed &+ 99))
+        }
+        let report = try Evaluator.evaluate(trainer.model, on: test, neighbors: neighbors)
+        try writeReport(report, classNames: test.classNames, folder: folder, title: label)
+        try Charts.lineChart(title: "\(label): training loss", xLabel: "EPOCH",
+                             series: [.init(name: "loss", points: records.map { (Double($0.epoch), $0.trainLoss) })])
+            .writePNG(to: folder.pictures.appendingPathComponent("loss.png"))
+        try Charts.lineChart(title: "\(label): test accuracy", xLabel: "EPOCH",
+                             series: [.init(name: "accuracy", points: records.map { (Double($0.epoch), $0.testAccuracy) }),
+                                      .init(name: "mean class acc.", points: records.map { (Double($0.epoch), $0.testMeanClassAccuracy) })])
+            .writePNG(to: folder.pictures.appendingPathComponent("accuracy.png"))
+        return (records, report)
+    }
+
+    /// evaluation.json, the printed confusion matrix and its picture.
+    static func writeReport(_ report: EvaluationReport, classNames: [String], folder: RunFolder, title: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        struct Summary: Encodable {
+            let accuracy: Double, meanPerClassAccuracy: Double, confusion: [[Int]], classNames: [String]
+            let predictionFlipRate: Double?, meanNeighborDivergence: Double?
+            let failureRate: Double?, consistentFailureRate: Double?
+        }
+        let summary = Summary(accuracy: report.accuracy, meanPerClassAccuracy: report.meanPerClassAccuracy,
+                              confusion: report.confusion.counts, classNames: classNames,
+                              predictionFlipRate: report.stability?.flipRate, meanNeighborDivergence: report.stability?.meanDivergence,
+                              failureRate: report.sequenceConsistency?.failureRate,
+                              consistentFailureRate: report.sequenceConsistency?.consistentFailureRate)
+        try encoder.encode(summary).write(to: folder.url.appendingPathComponent("evaluation.json"), options: .atomic)
+        try Charts.confusionMatrix(report.confusion, classNames: classNames, title: "\(title): confusion")
+            .writePNG(to: folder.pictures.appendingPathComponent("confusion.png"))
+    }
+}
+
+struct PretrainAutoencoder: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pretrain-autoencoder",
+        abstract: "Stage 1: train the asymmetric autoencoder with the multi-scale reconstruction loss (eq. 4).")
+
+    @Option(name: .customLong("run"), help: "Run folder to write.") var runFolder: String?
+    @Option(help: "Continue the run in this folder from its last checkpoint.") var resume: String?
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var autoencoderOptions: AutoencoderOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (runFolder == nil) != (resume == nil) else { throw ValidationError("give either --run FOLDER or --resume FOLDER") }
+    }
+
+    func run() throws {
+        let folder = try RunFolder(url: URL(fileURLWithPath: resume ?? runFolder!))
+        let data = resume != nil ? try RunData.load(from: folder) : RunData(dataOptions)
+        let settings = resume != nil ? try folder.readConfiguration(AutoencoderSettings.self) : try autoencoderOptions.settings()
+        let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
+        if resume == nil { try data.save(in: folder) }
+        let trainer = try AutoencoderTrainer(settings: settings)
+        let progress = ProgressReporter(quiet: output.quiet)
+        progress.log("autoencoder: \(train.count) images at \(settings.side)x\(settings.side), \(trainer.autoencoder.parameterCount) parameters")
+        _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .pretrain, progress: progress).run(resume: resume != nil)
+        progress.log("autoencoder written to \(folder.url.appendingPathComponent("autoencoder.safetensors").path)")
+    }
+}
+
+struct RefineAutoencoder: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refine-autoencoder",
+        abstract: "Stage 2: refine the decoder against a WGAN critic with the perceptual loss (eq. 5-8).")
+
+    @Option(help: "The pretrain-autoencoder run to start from.") var autoencoder: String
+    @Option(help: "A baseline train run whose classifier is C of eq. 5 (without it: pixel loss only).") var classifier: String?
+    @Option(name: .customLong("run"), help: "Run folder to write.") var runFolder: String?
+    @Option(help: "Continue the run in this folder from its last checkpoint.") var resume: String?
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var autoencoderOptions: AutoencoderOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (runFolder == nil) != (resume == nil) else { throw ValidationError("give either --run FOLDER or --resume FOLDER") }
+    }
+
+    func run() throws {
+        let folder = try RunFolder(url: URL(fileURLWithPath: resume ?? runFolder!))
+        let data = resume != nil ? try RunData.load(from: folder) : RunData(dataOptions)
+        let start = try loadAutoencoder(autoencoder)
+        var settings = resume != nil ? try folder.readConfiguration(AutoencoderSettings.self) : try autoencoderOptions.settings()
+        settings.side = start.side
+        settings.latentSize = start.latentSize
+        let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
+        if resume == nil { try data.save(in: folder) }
+        let perceptual = try classifier.map { try loadClassifier($0).1 }
+        if let perceptual, perceptual.side != settings.side {
+            throw ValidationError("the classifier's side \(perceptual.side) differs from the autoencoder's \(settings.side)")
+        }
+        let progress = ProgressReporter(quiet: output.quiet)
+        if perceptual == nil { progress.log("note: no --classifier given; Loss_Rec uses the pixel term only") }
+        let trainer = try AutoencoderTrainer(settings: settings, autoencoder: start)
+        _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .refine, perceptualClassifier: perceptual,
+                               progress: progress).run(resume: resume != nil)
+        progress.log("refined autoencoder written to \(folder.url.appendingPathComponent("autoencoder.safetensors").path)")
+    }
+}
