@@ -33,7 +33,7 @@ struct Demo: ParsableCommand {
         let started = Date()
         let progress = ProgressReporter(quiet: output2.quiet)
         let root = URL(fileURLWithPath: output)
-        var dataOptions = DataOptions()
+        var dataOptions = try DataOptions.parse([])
         dataOptions.data = data; dataOptions.trainLimit = trainLimit; dataOptions.testLimit = testLimit; dataOptions.labelNoise = labelNoise
         let (train, test, noise) = try dataOptions.load(side: side, seed: seed)
         let classCount = train.classNames.count
@@ -51,7 +51,8 @@ struct Demo: ParsableCommand {
         let autoencoder = aeTrainer.autoencoder
 
         // 2. Baseline and 3. the batch-threshold method, on the same noisy labels.
-        var base = try ClassifierOptions.parse([]).settings(classCount: classCount)
+        var base = ClassifierSettings()
+        base.classCount = classCount
         base.side = side; base.width = width; base.epochs = epochs; base.batchSize = batchSize
         base.learningRateDecayEvery = decayEvery; base.neighborSigma = sigma; base.seed = seed
         var masked = base

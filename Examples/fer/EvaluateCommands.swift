@@ -80,7 +80,7 @@ struct Neighbors: ParsableCommand {
     func run() throws {
         guard count >= 1, neighbors >= 1, scale >= 1 else { throw ValidationError("--count, --neighbors and --scale must be at least 1") }
         let model = try loadAutoencoder(autoencoder)
-        var options = DataOptions()
+        var options = try DataOptions.parse([])
         options.data = data
         let (_, test, _) = try options.load(side: model.side, seed: seed)
         let chosen = try test.limited(to: count, seed: seed)

@@ -78,11 +78,13 @@ struct RunData: Codable, Equatable {
     }
 
     var options: DataOptions {
-        var o = DataOptions()
+        get throws {
+        var o = try DataOptions.parse([])
         o.data = data; o.fold = fold; o.folds = folds; o.skipBadSamples = skipBadSamples
         o.trainLimit = trainLimit; o.testLimit = testLimit; o.labelNoise = labelNoise
         o.noiseMode = LabelNoise.Mode(rawValue: noiseMode) ?? .symmetric
         return o
+        }
     }
 
     static func file(in folder: RunFolder) -> URL { folder.url.appendingPathComponent("data.json") }

@@ -24,15 +24,17 @@ public struct ConvGeometry: Sendable, Equatable {
 /// `outputRows` (R of them; all OH rows by default): column j holds the input patch that
 /// output position j of those rows sees, zeros where the patch overhangs the padding.
 /// Working on a band of rows keeps the column matrix small enough to stay in cache.
+/// `rowStride` (default R*OW) lets several images' columns sit side by side in one matrix.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func im2col<Scalar: TensorScalar>(
-    _ image: UnsafePointer<Scalar>, _ g: ConvGeometry, outputRows: Range<Int>? = nil, into columns: UnsafeMutablePointer<Scalar>
+    _ image: UnsafePointer<Scalar>, _ g: ConvGeometry, outputRows: Range<Int>? = nil, into columns: UnsafeMutablePointer<Scalar>,
+    rowStride: Int? = nil
 ) {
     let (H, W, KH, KW, S, P) = (g.height, g.width, g.kernelHeight, g.kernelWidth, g.stride, g.padding)
     let OW = g.outputWidth
     let rows = outputRows ?? 0..<g.outputHeight
-    let bandSize = rows.count * OW
+    let bandSize = rowStride ?? rows.count * OW  // distance between rows of the column matrix
     var row = 0
     for c in 0..<g.channels {
         let plane = image + c * H * W
@@ -73,12 +75,13 @@ public func im2col<Scalar: TensorScalar>(
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func col2im<Scalar: TensorScalar>(
-    _ columns: UnsafePointer<Scalar>, _ g: ConvGeometry, outputRows: Range<Int>? = nil, addingInto image: UnsafeMutablePointer<Scalar>
+    _ columns: UnsafePointer<Scalar>, _ g: ConvGeometry, outputRows: Range<Int>? = nil, addingInto image: UnsafeMutablePointer<Scalar>,
+    rowStride: Int? = nil
 ) {
     let (H, W, KH, KW, S, P) = (g.height, g.width, g.kernelHeight, g.kernelWidth, g.stride, g.padding)
     let OW = g.outputWidth
     let rows = outputRows ?? 0..<g.outputHeight
-    let bandSize = rows.count * OW
+    let bandSize = rowStride ?? rows.count * OW  // distance between rows of the column matrix
     var row = 0
     for c in 0..<g.channels {
         let plane = image + c * H * W
@@ -111,17 +114,39 @@ public func col2im<Scalar: TensorScalar>(
 }
 
 extension ConvGeometry {
-    /// Output rows per band so that a band's column matrix holds about `targetBytes`
-    /// (at least one row): small enough to stay in the last-level cache between im2col
-    /// and the GEMM that reads it.
-    public func bandRows(scalarSize: Int, targetBytes: Int = 8 << 20) -> Int {
-        let bytesPerRow = columnRows * outputWidth * scalarSize
-        return max(1, min(outputHeight, targetBytes / max(1, bytesPerRow)))
+    /// One GEMM's worth of a batched convolution: a run of samples, or one sample's band
+    /// of output rows.
+    public struct WorkItem: Sendable, Equatable {
+        public let samples: Range<Int>
+        public let rows: Range<Int>
+        /// Columns of the item's column matrix: samples x rows x OW.
+        public let width: Int
     }
 
-    /// The output rows split into bands of ``bandRows(scalarSize:targetBytes:)``.
-    public func bands(scalarSize: Int) -> [Range<Int>] {
-        let step = bandRows(scalarSize: scalarSize)
-        return Swift.stride(from: 0, to: outputHeight, by: step).map { $0..<Swift.min($0 + step, outputHeight) }
+    /// Splits a batch of `batch` images into work items whose column matrix holds about
+    /// `targetBytes` (8 MB by default, so it stays in the last-level cache between im2col and
+    /// the GEMM that reads it). Small images are grouped several to a GEMM (one large GEMM
+    /// beats many small ones, whose threads mostly wait); large images are cut into bands of
+    /// output rows.
+    public func workItems(batch: Int, scalarSize: Int, targetBytes: Int = 8 << 20) -> [WorkItem] {
+        let OH = outputHeight, OW = outputWidth
+        let bytesPerRow = max(1, columnRows * OW * scalarSize)
+        let bytesPerImage = bytesPerRow * OH
+        if bytesPerImage <= targetBytes {
+            let perItem = max(1, targetBytes / bytesPerImage)
+            return Swift.stride(from: 0, to: batch, by: perItem).map { start in
+                let samples = start..<Swift.min(batch, start + perItem)
+                return WorkItem(samples: samples, rows: 0..<OH, width: samples.count * OH * OW)
+            }
+        }
+        let rowsPerBand = Swift.max(1, Swift.min(OH, targetBytes / bytesPerRow))
+        var items: [WorkItem] = []
+        for n in 0..<batch {
+            for start in Swift.stride(from: 0, to: OH, by: rowsPerBand) {
+                let rows = start..<Swift.min(OH, start + rowsPerBand)
+                items.append(WorkItem(samples: n..<(n + 1), rows: rows, width: rows.count * OW))
+            }
+        }
+        return items
     }
 }

@@ -36,32 +36,27 @@ extension Variable {
             throw TensorError.shapeMismatch(op: op, expected: "padded input at least \(KH)x\(KW)", actual: shape)
         }
         let (OH, OW) = (g.outputHeight, g.outputWidth)
-        let direct = KH == 1 && KW == 1 && stride == 1 && padding == 0
         let K = g.columnRows, L = g.columnCount
-
+        let direct = KH == 1 && KW == 1 && stride == 1 && padding == 0
         let xValue = value, wValue = weight.value
         let biasValues = bias?.value.scalars
-        // Output rows are processed in bands whose column matrix stays in cache.
-        let bands = direct ? [0..<OH] : g.bands(scalarSize: MemoryLayout<Scalar>.stride)
-        let bandCapacity = direct ? 0 : K * (bands.map(\.count).max() ?? 0) * OW
-        // Every element of y is written by a GEMM with beta = 0: no need to zero it first.
+        let items = g.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride)
+        let widest = items.map(\.width).max() ?? 0
+        // Every element of y is written by a GEMM with beta = 0 (or copied from one): no zero-fill.
         let yScalars = [Scalar](unsafeUninitializedCapacity: N * O * L) { yp, initialized in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
-                    withScratch(workspace, count: bandCapacity) { columns in  // (C*KH*KW, rows*OW)
-                        for n in 0..<N {
-                            let image = xp.baseAddress! + n * C * H * W
-                            for band in bands {
-                                let width = band.count * OW
-                                let source: UnsafePointer<Scalar>
-                                if direct { source = image } else {
-                                    im2col(image, g, outputRows: band, into: columns)
-                                    source = UnsafePointer(columns)
-                                }
-                                // (O, K) x (K, width) -> columns band.lowerBound*OW ..< of y[n] (O, L)
-                                BLAS.gemm(m: O, n: width, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: width,
-                                          c: yp.baseAddress! + n * O * L + band.lowerBound * OW, ldc: L)
-                            }
+                    // Scratch: the item's columns (K, width), then its output (O, width) when it spans samples.
+                    withScratch(workspace, count: (K + O) * widest) { scratch in
+                        let columns = scratch, product = scratch + K * widest
+                        for item in items {
+                            let single = item.samples.count == 1
+                            let source = UnsafePointer(unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct))
+                            let target = single ? yp.baseAddress! + item.samples.lowerBound * O * L + item.rows.lowerBound * OW : product
+                            // (O, K) x (K, width) -> (O, width)
+                            BLAS.gemm(m: O, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: single && direct ? L : item.width,
+                                      c: target, ldc: single ? L : item.width)
+                            if !single { scatterSamples(product, item, into: yp.baseAddress!, channels: O, planeSize: L) }
                         }
                     }
                 }
@@ -76,43 +71,44 @@ extension Variable {
             let needX = self.requiresGradient, needW = weight.requiresGradient
             var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
             var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
-            let flippedPath = !direct && stride == 1 && KH == KW && padding <= KH - 1
+            // Stride 1: dX is the convolution of dY with the flipped, transposed weight (C, O, KH, KW)
+            // and padding KH-1-P: a GEMM with the long inner dimension O*KH*KW instead of a thin
+            // GEMM and col2im.
+            let flippedPath = stride == 1 && KH == KW && padding <= KH - 1
             dy.scalars.withUnsafeBufferPointer { dyp in
-                // Two band buffers: the input columns (for dW) and the column gradients (for dX).
-                withScratch(workspace, count: 2 * bandCapacity) { scratch in
-                    let columns = scratch, columnGradients = scratch + bandCapacity
+                // Scratch: columns (K, width), column gradients (K, width), dY gathered (O, width).
+                withScratch(workspace, count: (2 * K + O) * widest) { scratch in
+                    let columns = scratch, columnGradients = scratch + K * widest, gathered = scratch + 2 * K * widest
                     xValue.scalars.withUnsafeBufferPointer { xp in
                         wValue.scalars.withUnsafeBufferPointer { wp in
-                            for n in 0..<N {
-                                let image = xp.baseAddress! + n * C * H * W
-                                for band in bands {
-                                    let width = band.count * OW
-                                    let dyBand = dyp.baseAddress! + n * O * L + band.lowerBound * OW  // (O, width), row stride L
-                                    if needW {
-                                        let source: UnsafePointer<Scalar>
-                                        if direct { source = image } else {
-                                            im2col(image, g, outputRows: band, into: columns)
-                                            source = UnsafePointer(columns)
-                                        }
-                                        // dW (O, K) += dY (O, width) x cols^T (width, K)
-                                        dw!.scalars.withUnsafeMutableBufferPointer { dwp in
-                                            BLAS.gemm(transposeB: true, m: O, n: K, k: width, a: dyBand, lda: L, b: source, ldb: width,
-                                                      beta: 1, c: dwp.baseAddress!, ldc: K)
-                                        }
+                            for item in items {
+                                let single = item.samples.count == 1
+                                // dY of the item as an (O, width) matrix with leading dimension ldy.
+                                let dyBlock: UnsafePointer<Scalar>, ldy: Int
+                                if single {
+                                    dyBlock = dyp.baseAddress! + item.samples.lowerBound * O * L + item.rows.lowerBound * OW
+                                    ldy = L
+                                } else {
+                                    gatherSamples(dyp.baseAddress!, item, into: gathered, channels: O, planeSize: L)
+                                    dyBlock = UnsafePointer(gathered)
+                                    ldy = item.width
+                                }
+                                if needW {
+                                    let source = unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct)
+                                    // dW (O, K) += dY (O, width) x cols^T (width, K)
+                                    dw!.scalars.withUnsafeMutableBufferPointer { dwp in
+                                        BLAS.gemm(transposeB: true, m: O, n: K, k: item.width, a: dyBlock, lda: ldy, b: source,
+                                                  ldb: single && direct ? L : item.width, beta: 1, c: dwp.baseAddress!, ldc: K)
                                     }
-                                    if needX && !flippedPath {
-                                        dx!.scalars.withUnsafeMutableBufferPointer { dxp in
-                                            let dxn = dxp.baseAddress! + n * C * H * W
-                                            if direct {
-                                                // dX (C, L) = W^T (C, O) x dY (O, L)
-                                                BLAS.gemm(transposeA: true, m: K, n: L, k: O, a: wp.baseAddress!, lda: K,
-                                                          b: dyBand, ldb: L, c: dxn, ldc: L)
-                                            } else {
-                                                // dcols (K, width) = W^T (K, O) x dY (O, width), folded back by col2im
-                                                BLAS.gemm(transposeA: true, m: K, n: width, k: O, a: wp.baseAddress!, lda: K,
-                                                          b: dyBand, ldb: L, c: columnGradients, ldc: width)
-                                                col2im(UnsafePointer(columnGradients), g, outputRows: band, addingInto: dxn)
-                                            }
+                                }
+                                if needX && !flippedPath {
+                                    // dcols (K, width) = W^T (K, O) x dY (O, width), folded back by col2im
+                                    BLAS.gemm(transposeA: true, m: K, n: item.width, k: O, a: wp.baseAddress!, lda: K,
+                                              b: dyBlock, ldb: ldy, c: columnGradients, ldc: item.width)
+                                    dx!.scalars.withUnsafeMutableBufferPointer { dxp in
+                                        for (offset, n) in item.samples.enumerated() {
+                                            col2im(UnsafePointer(columnGradients + offset * item.rows.count * OW), g, outputRows: item.rows,
+                                                   addingInto: dxp.baseAddress! + n * C * H * W, rowStride: item.width)
                                         }
                                     }
                                 }
@@ -121,25 +117,24 @@ extension Variable {
                     }
                 }
                 if needX && flippedPath {
-                    // Stride 1: dX is the convolution of dY with the flipped, transposed weight
-                    // (C, O, KH, KW) and padding KH-1-P. A forward-style GEMM with the long
-                    // inner dimension O*KH*KW replaces the thin GEMM and col2im.
                     let flipped = flippedTransposedWeight(wValue)
                     let g2 = ConvGeometry(channels: O, height: OH, width: OW, kernelHeight: KH, kernelWidth: KW,
                                           stride: 1, padding: KH - 1 - padding)
                     let K2 = g2.columnRows
-                    let bands2 = g2.bands(scalarSize: MemoryLayout<Scalar>.stride)
-                    withScratch(workspace, count: K2 * (bands2.map(\.count).max() ?? 0) * W) { columns in
+                    let items2 = g2.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride)
+                    let widest2 = items2.map(\.width).max() ?? 0
+                    withScratch(workspace, count: (K2 + C) * widest2) { scratch in
+                        let columns = scratch, product = scratch + K2 * widest2
                         flipped.withUnsafeBufferPointer { fp in
                             dx!.scalars.withUnsafeMutableBufferPointer { dxp in
-                                for n in 0..<N {
-                                    for band in bands2 {
-                                        let width = band.count * W
-                                        im2col(dyp.baseAddress! + n * O * L, g2, outputRows: band, into: columns)
-                                        // (C, K2) x (K2, width) -> rows of dX[n] (C, H*W)
-                                        BLAS.gemm(m: C, n: width, k: K2, a: fp.baseAddress!, lda: K2, b: columns, ldb: width,
-                                                  c: dxp.baseAddress! + n * C * H * W + band.lowerBound * W, ldc: H * W)
-                                    }
+                                for item in items2 {
+                                    let single = item.samples.count == 1
+                                    let source = unfold(dyp.baseAddress!, g2, item, into: columns, sampleSize: O * L, direct: false)
+                                    let target = single ? dxp.baseAddress! + item.samples.lowerBound * C * H * W + item.rows.lowerBound * W : product
+                                    // (C, K2) x (K2, width) -> (C, width)
+                                    BLAS.gemm(m: C, n: item.width, k: K2, a: fp.baseAddress!, lda: K2, b: UnsafePointer(source), ldb: item.width,
+                                              c: target, ldc: single ? H * W : item.width)
+                                    if !single { scatterSamples(product, item, into: dxp.baseAddress!, channels: C, planeSize: H * W) }
                                 }
                             }
                         }
@@ -151,6 +146,51 @@ extension Variable {
             if let bias, bias.requiresGradient {
                 bias.accumulateGradient(sumPerChannel(dy, channels: O))
             }
+        }
+    }
+}
+
+/// The column matrix of a work item: each sample's im2col side by side (row stride = the
+/// item's width). A single sample of a 1x1, stride-1, unpadded convolution is its own column
+/// matrix, so `direct` returns the image itself without copying.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func unfold<Scalar: TensorScalar>(
+    _ images: UnsafePointer<Scalar>, _ g: ConvGeometry, _ item: ConvGeometry.WorkItem, into columns: UnsafeMutablePointer<Scalar>,
+    sampleSize: Int, direct: Bool
+) -> UnsafeMutablePointer<Scalar> {
+    if direct {  // output row r reads input row r: the band starts at row rows.lowerBound
+        return UnsafeMutablePointer(mutating: images + item.samples.lowerBound * sampleSize + item.rows.lowerBound * g.outputWidth)
+    }
+    let block = item.rows.count * g.outputWidth
+    for (offset, n) in item.samples.enumerated() {
+        im2col(images + n * sampleSize, g, outputRows: item.rows, into: columns + offset * block, rowStride: item.width)
+    }
+    return columns
+}
+
+/// Copies an item's (channels, width) product into the (N, channels, planeSize) tensor.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func scatterSamples<Scalar: TensorScalar>(
+    _ product: UnsafePointer<Scalar>, _ item: ConvGeometry.WorkItem, into tensor: UnsafeMutablePointer<Scalar>, channels: Int, planeSize: Int
+) {
+    for (offset, n) in item.samples.enumerated() {
+        for c in 0..<channels {
+            (tensor + (n * channels + c) * planeSize).update(from: product + c * item.width + offset * planeSize, count: planeSize)
+        }
+    }
+}
+
+/// Copies the item's samples of an (N, channels, planeSize) tensor into a (channels, width) matrix.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func gatherSamples<Scalar: TensorScalar>(
+    _ tensor: UnsafePointer<Scalar>, _ item: ConvGeometry.WorkItem, into matrix: UnsafeMutablePointer<Scalar>, channels: Int, planeSize: Int
+) {
+    for (offset, n) in item.samples.enumerated() {
+        for c in 0..<channels {
+            (matrix + c * item.width + offset * planeSize).update(from: tensor + (n * channels + c) * planeSize, count: planeSize)
         }
     }
 }
