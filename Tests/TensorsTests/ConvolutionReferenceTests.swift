@@ -91,3 +91,31 @@ struct ConvolutionReferenceTests {
     } }
     expectClose(wv.grad!, dw, absolute: 1e-10, relative: 1e-11, "dW")
 }
+
+/// A transposed convolution wide enough to be cut into bands of input rows.
+@Test func bandedTransposedConvolutionMatchesDirectLoops() throws {
+    var g = SeededGenerator(seed: 7)
+    let x = Tensor<Double>(randomNormal: [1, 2, 3, 2000], using: &g)
+    let w = Tensor<Double>(randomNormal: [2, 64, 3, 3], using: &g)
+    let geometry = ConvGeometry(channels: 64, height: 3, width: 2000, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+    #expect(geometry.workItems(batch: 1, scalarSize: 8).count > 1)
+    let xv = Variable(x, requiresGradient: true), wv = Variable(w, requiresGradient: true)
+    let y = try xv.convTranspose2d(weight: wv, stride: 1, padding: 1)
+    expectClose(y.value, referenceConvTranspose2d(x, weight: w, bias: nil, stride: 1, padding: 1, outputPadding: 0),
+                absolute: 1e-11, relative: 1e-11, "forward")
+    let dy = Tensor<Double>(randomNormal: y.shape, using: &g)
+    try y.backward(upstream: dy)
+    // dX is the convolution of dY with the same weight read as (C, O, KH, KW).
+    expectClose(xv.grad!, referenceConv2d(dy, weight: w, bias: nil, stride: 1, padding: 1), absolute: 1e-10, relative: 1e-11, "dX")
+    var dw = Tensor<Double>(zeros: w.shape)
+    for c in 0..<2 { for o in 0..<64 { for kh in 0..<3 { for kw in 0..<3 {
+        var sum = 0.0
+        for ih in 0..<3 { for iw in 0..<2000 {
+            let oh = ih - 1 + kh, ow = iw - 1 + kw
+            guard oh >= 0, oh < 3, ow >= 0, ow < 2000 else { continue }
+            sum += x.scalars[(c * 3 + ih) * 2000 + iw] * dy.scalars[(o * 3 + oh) * 2000 + ow]
+        } }
+        dw.scalars[((c * 64 + o) * 3 + kh) * 3 + kw] = sum
+    } } } }
+    expectClose(wv.grad!, dw, absolute: 1e-10, relative: 1e-11, "dW")
+}

@@ -47,18 +47,26 @@ extension Variable {
         let g = ConvGeometry(channels: O, height: OH, width: OW, kernelHeight: KH, kernelWidth: KW, stride: stride, padding: padding)
         precondition(g.outputHeight == H && g.outputWidth == W, "internal: transposed-conv geometry")
         let K = g.columnRows, L = H * W  // K = O*KH*KW
+        let items = g.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride)
+        let widest = items.map(\.width).max() ?? 0
 
-        var y = Tensor<Scalar>(zeros: [N, O, OH, OW])
+        var y = Tensor<Scalar>(zeros: [N, O, OH, OW])  // col2im accumulates into it
         let xValue = value, wValue = weight.value
         y.scalars.withUnsafeMutableBufferPointer { yp in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
-                    withScratch(workspace, count: K * L) { columns in  // (O*KH*KW, H*W)
-                        for n in 0..<N {
-                            // cols (K, L) = W^T (K, C) x x[n] (C, L)
-                            BLAS.gemm(transposeA: true, m: K, n: L, k: C, a: wp.baseAddress!, lda: K,
-                                      b: xp.baseAddress! + n * C * L, ldb: L, c: columns, ldc: L)
-                            col2im(UnsafePointer(columns), g, addingInto: yp.baseAddress! + n * O * OH * OW)
+                    // Scratch: the item's input (C, width) when it spans samples, then its columns (K, width).
+                    withScratch(workspace, count: (C + K) * widest) { scratch in
+                        let gathered = scratch, columns = scratch + C * widest
+                        for item in items {
+                            let (block, ldx) = inputBlock(xp.baseAddress!, item, gathered: gathered, channels: C, planeSize: L, rowWidth: W)
+                            // cols (K, width) = W^T (K, C) x x (C, width)
+                            BLAS.gemm(transposeA: true, m: K, n: item.width, k: C, a: wp.baseAddress!, lda: K,
+                                      b: block, ldb: ldx, c: columns, ldc: item.width)
+                            for (offset, n) in item.samples.enumerated() {
+                                col2im(UnsafePointer(columns + offset * item.rows.count * W), g, outputRows: item.rows,
+                                       addingInto: yp.baseAddress! + n * O * OH * OW, rowStride: item.width)
+                            }
                         }
                     }
                 }
@@ -72,23 +80,29 @@ extension Variable {
             var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
             var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
             dy.scalars.withUnsafeBufferPointer { dyp in
-                withScratch(workspace, count: K * L) { scratch in
+                // Scratch: dY's columns (K, width), the input block (C, width), dX's block (C, width).
+                withScratch(workspace, count: (K + 2 * C) * widest) { scratch in
+                    let columns = scratch, gathered = scratch + K * widest, product = scratch + (K + C) * widest
                     xValue.scalars.withUnsafeBufferPointer { xp in
                         wValue.scalars.withUnsafeBufferPointer { wp in
-                            for n in 0..<N {
-                                im2col(dyp.baseAddress! + n * O * OH * OW, g, into: scratch)
+                            for item in items {
+                                let single = item.samples.count == 1
+                                let source = unfold(dyp.baseAddress!, g, item, into: columns, sampleSize: O * OH * OW, direct: false)
                                 if needX {
-                                    // dx[n] (C, L) = W (C, K) x cols (K, L)
+                                    // dx (C, width) = W (C, K) x cols (K, width)
                                     dx!.scalars.withUnsafeMutableBufferPointer { dxp in
-                                        BLAS.gemm(m: C, n: L, k: K, a: wp.baseAddress!, lda: K, b: scratch, ldb: L,
-                                                  c: dxp.baseAddress! + n * C * L, ldc: L)
+                                        let target = single ? dxp.baseAddress! + item.samples.lowerBound * C * L + item.rows.lowerBound * W : product
+                                        BLAS.gemm(m: C, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: UnsafePointer(source), ldb: item.width,
+                                                  c: target, ldc: single ? L : item.width)
+                                        if !single { scatterSamples(product, item, into: dxp.baseAddress!, channels: C, planeSize: L) }
                                     }
                                 }
                                 if needW {
-                                    // dW (C, K) += x[n] (C, L) x cols^T (L, K)
+                                    let (block, ldx) = inputBlock(xp.baseAddress!, item, gathered: gathered, channels: C, planeSize: L, rowWidth: W)
+                                    // dW (C, K) += x (C, width) x cols^T (width, K)
                                     dw!.scalars.withUnsafeMutableBufferPointer { dwp in
-                                        BLAS.gemm(transposeB: true, m: C, n: K, k: L, a: xp.baseAddress! + n * C * L, lda: L,
-                                                  b: scratch, ldb: L, beta: 1, c: dwp.baseAddress!, ldc: K)
+                                        BLAS.gemm(transposeB: true, m: C, n: K, k: item.width, a: block, lda: ldx,
+                                                  b: UnsafePointer(source), ldb: item.width, beta: 1, c: dwp.baseAddress!, ldc: K)
                                     }
                                 }
                             }
@@ -103,4 +117,19 @@ extension Variable {
             }
         }
     }
+}
+
+/// The input of a transposed-convolution work item as a (C, width) matrix: a band of one
+/// sample read in place (leading dimension H*W), or several samples gathered side by side.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func inputBlock<Scalar: TensorScalar>(
+    _ x: UnsafePointer<Scalar>, _ item: ConvGeometry.WorkItem, gathered: UnsafeMutablePointer<Scalar>,
+    channels: Int, planeSize: Int, rowWidth: Int
+) -> (UnsafePointer<Scalar>, Int) {
+    if item.samples.count == 1 {
+        return (x + item.samples.lowerBound * channels * planeSize + item.rows.lowerBound * rowWidth, planeSize)
+    }
+    gatherSamples(x, item, into: gathered, channels: channels, planeSize: planeSize)
+    return (UnsafePointer(gathered), item.width)
 }
