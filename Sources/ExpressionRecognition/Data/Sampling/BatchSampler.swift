@@ -10,7 +10,9 @@ public protocol BatchSampler: Sendable {
 /// Samples in index order, for evaluation: `0..<batchSize`, then the next, the last batch
 /// possibly smaller.
 public struct SequentialBatchSampler: BatchSampler {
+    /// Number of samples.
     public let count: Int
+    /// Samples per batch.
     public let batchSize: Int
 
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a batch size below
@@ -30,8 +32,11 @@ public struct SequentialBatchSampler: BatchSampler {
 
 /// Every sample once per epoch in a fresh random order, cut into batches.
 public struct ShuffledBatchSampler: BatchSampler {
+    /// Number of samples.
     public let count: Int
+    /// Samples per batch.
     public let batchSize: Int
+    /// Seed of the shuffles; each epoch derives its own from it.
     public let seed: UInt64
     /// Whether to leave out a last batch smaller than ``batchSize`` (steady batch statistics for batch norm).
     public let dropLast: Bool

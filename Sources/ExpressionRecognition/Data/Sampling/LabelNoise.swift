@@ -6,8 +6,11 @@ import Tensors
 /// - ``Mode/symmetric``: a class drawn uniformly from the K - 1 others;
 /// - ``Mode/pairwise``: the next class, c -> (c + 1) mod K (a fixed confusion between neighbours).
 public enum LabelNoise {
+    /// How a flipped label is chosen.
     public enum Mode: String, Sendable, Equatable, CaseIterable, Codable {
+        /// Uniform over the other classes.
         case symmetric
+        /// Class c becomes c + 1 mod K.
         case pairwise
     }
 
