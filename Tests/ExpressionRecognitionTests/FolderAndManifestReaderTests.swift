@@ -64,6 +64,11 @@ struct FolderAndManifestReaderTests {
         }
         let skipped = try ImageFolderReader.read(root, side: 4, classNames: ["Happy"], badSamples: .skip)
         #expect(skipped.count == 1 && skipped.skipped.count == 2)  // Bored/x.png, Happy/readme.txt
+        try writeFlatPNG(level: 10, to: "Happy/more/c.png", in: root)
+        expectDatasetError(mentioning: "Happy/more", { _ = try ImageFolderReader.read(root, side: 4, classNames: ["Happy", "Bored"]) }) {
+            if case .corruptImage = $0 { return true }
+            return false
+        }
     }
 
     @Test("a corrupt image is found when decoded; validated(policy:) fails or drops it")

@@ -127,6 +127,18 @@ struct ImageDecodingTests {
         #expect(try ImageDecoder.grayImage(at: url).pixels == [0, 128 / 255, 1])
     }
 
+    @Test("a grid of images for pictures, written as PNG")
+    func grid() throws {
+        let black = try GrayImage(width: 2, height: 2, pixels: [0, 0, 0, 0])
+        let small = try GrayImage(width: 1, height: 1, pixels: [0.5])
+        let sheet = try GrayImage.grid(of: [black, small, black], columns: 2, spacing: 1)
+        #expect(sheet.width == 7 && sheet.height == 7)
+        #expect(sheet[1, 1] == 0 && sheet[4, 1] == 0.5 && sheet[5, 1] == 1 && sheet[1, 4] == 0 && sheet[4, 4] == 1 && sheet[0, 0] == 1)
+        #expect(try ImageDecoder.decode(PNGEncoder.encode(sheet), path: "sheet.png").width == 7)
+        expectDatasetError({ _ = try GrayImage.grid(of: [], columns: 2) }) { _ in true }
+        expectDatasetError({ _ = try GrayImage.grid(of: [black], columns: 0) }) { _ in true }
+    }
+
     @Test("decoder and encoder argument errors")
     func argumentErrors() {
         expectDatasetError({ _ = try DecodedImage(width: 2, height: 2, layout: .gray, bitDepth: 8, samples: [1, 2, 3]) }) {

@@ -13,6 +13,7 @@ public struct SkippedSamples: Sendable, Equatable, CustomStringConvertible {
     /// One error per skipped sample, in the order they were met.
     public private(set) var errors: [DatasetError] = []
 
+    /// An empty report.
     public init() {}
 
     /// Number of samples skipped.

@@ -22,6 +22,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A sample index outside the dataset.
     case indexOutOfRange(index: Int, count: Int)
 
+    /// The message: the file (and line), what was expected and what was found.
     public var description: String {
         switch self {
         case let .missingFile(path, hint):

@@ -7,6 +7,7 @@ public struct SampleAnnotation: Sendable, Equatable, Hashable, Codable {
     /// Frame number within the sequence; larger is later.
     public var frame: Int?
 
+    /// An annotation; absent facts stay nil.
     public init(subject: String? = nil, sequence: String? = nil, frame: Int? = nil) {
         self.subject = subject
         self.sequence = sequence

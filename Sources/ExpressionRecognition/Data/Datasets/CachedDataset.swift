@@ -7,6 +7,7 @@ import Synchronization
 /// memory stays bounded however large the dataset (280,000 AffectNet images at 112x112
 /// would need 14 GB as floats; a cache of 20,000 needs 1 GB).
 public struct CachedDataset<Base: ImageDataset>: ImageDataset {
+    /// The dataset behind the cache.
     public let base: Base
     private let cache: SampleCache
 

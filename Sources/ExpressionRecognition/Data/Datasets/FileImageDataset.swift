@@ -7,9 +7,13 @@ import Foundation
 /// one. Nothing but the records is held in memory, so it scales to AffectNet's 280,000
 /// images; wrap it in a ``CachedDataset`` to keep recently used samples.
 public struct FileImageDataset: AnnotatedImageDataset {
+    /// The samples, in index order.
     public let records: [ImageRecord]
+    /// The classes, indexed by label.
     public let classNames: [String]
+    /// Side of the square images ``image(at:)`` returns.
     public let side: Int
+    /// Every record's label, in index order.
     public let labels: [Int]
     /// Bad samples the reader left out under ``BadSamplePolicy/skip``.
     public let skipped: SkippedSamples

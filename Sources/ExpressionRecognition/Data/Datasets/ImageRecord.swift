@@ -6,11 +6,13 @@ public struct ImageRecord: Sendable, Equatable {
     public var url: URL
     /// Class index into the dataset's class names.
     public var label: Int
+    /// Subject, sequence and frame, where known.
     public var annotation: SampleAnnotation
     /// The region to keep, in the file's pixel coordinates (a face box with its margin);
     /// nil keeps the whole image.
     public var crop: FaceBox?
 
+    /// A record; by default without annotation or crop.
     public init(url: URL, label: Int, annotation: SampleAnnotation = SampleAnnotation(), crop: FaceBox? = nil) {
         self.url = url
         self.label = label

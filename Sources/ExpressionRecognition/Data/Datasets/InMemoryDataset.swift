@@ -4,9 +4,13 @@
 /// 8-bit sources keep their bytes (a quarter of the memory of floats) and are scaled to
 /// [0, 1] when a sample is read.
 public struct InMemoryDataset: AnnotatedImageDataset {
+    /// The classes, indexed by label.
     public let classNames: [String]
+    /// Side of every image.
     public let side: Int
+    /// Every sample's label, in index order.
     public let labels: [Int]
+    /// Every sample's subject, sequence and frame (empty where unknown).
     public let annotations: [SampleAnnotation]
     /// The bad samples the reader left out under ``BadSamplePolicy/skip``.
     public let skipped: SkippedSamples

@@ -1,6 +1,8 @@
 /// Another dataset with its labels replaced (by noisy labels, for the label-noise experiments).
 public struct RelabeledDataset<Base: ImageDataset>: ImageDataset {
+    /// The dataset whose images are used.
     public let base: Base
+    /// The labels that replace the base's.
     public let labels: [Int]
 
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` when the label count

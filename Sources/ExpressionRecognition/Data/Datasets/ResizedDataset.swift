@@ -1,7 +1,9 @@
 /// Another dataset's samples resized to a new side (Fashion-MNIST's 28x28 seen at 32, 64
 /// or 112), area averaging when shrinking and bilinear when growing.
 public struct ResizedDataset<Base: ImageDataset>: ImageDataset {
+    /// The dataset being resized.
     public let base: Base
+    /// The new side.
     public let side: Int
 
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a side below 1.

@@ -2,8 +2,11 @@
 ///
 /// Index i of the subset is sample ``baseIndices``[i] of the base.
 public struct SubsetDataset<Base: ImageDataset>: ImageDataset {
+    /// The full dataset.
     public let base: Base
+    /// The base index of each sample of the subset.
     public let baseIndices: [Int]
+    /// The labels of the chosen samples.
     public let labels: [Int]
 
     /// - Throws: ``DatasetError/indexOutOfRange(index:count:)`` for an index outside the base.

@@ -5,7 +5,9 @@ import Foundation
 /// Layout: two zero bytes, the element type (0x08 for unsigned byte), the number of
 /// dimensions, each dimension as a big-endian UInt32, then the elements row-major.
 public struct IDXFile: Sendable, Equatable {
+    /// Sizes of the axes, outermost first, e.g. (N, 28, 28).
     public let dimensions: [Int]
+    /// The elements, row-major.
     public let bytes: [UInt8]
 
     /// Reads `url`, decompressing it first when it starts with the gzip magic bytes.

@@ -2,14 +2,24 @@
 public struct DecodedImage: Sendable, Equatable {
     /// The channels of each pixel, in storage order.
     public enum Layout: Int, Sendable, Equatable {
-        case gray = 1, grayAlpha = 2, rgb = 3, rgba = 4
+        /// One luminance sample per pixel.
+        case gray = 1
+        /// Luminance then alpha.
+        case grayAlpha = 2
+        /// Red, green, blue.
+        case rgb = 3
+        /// Red, green, blue, alpha.
+        case rgba = 4
 
         /// Samples per pixel.
         public var channels: Int { rawValue }
     }
 
+    /// Pixels per row.
     public var width: Int
+    /// Rows.
     public var height: Int
+    /// The channels of each pixel.
     public var layout: Layout
     /// 8 or 16.
     public var bitDepth: Int

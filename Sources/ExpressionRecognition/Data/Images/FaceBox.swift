@@ -1,11 +1,16 @@
 /// A rectangle in pixel coordinates (x to the right, y down), such as a face box from an
 /// annotation file or the box around a face's landmarks.
 public struct FaceBox: Sendable, Equatable, Codable {
+    /// Left edge.
     public var x: Double
+    /// Top edge.
     public var y: Double
+    /// Width in pixels.
     public var width: Double
+    /// Height in pixels.
     public var height: Double
 
+    /// A box with its top-left corner at (x, y).
     public init(x: Double, y: Double, width: Double, height: Double) {
         self.x = x
         self.y = y

@@ -3,7 +3,9 @@
 /// Everything between the decoder and the model works on this type: cropping, resizing,
 /// augmentation and encoding for pictures.
 public struct GrayImage: Sendable, Equatable {
+    /// Pixels per row.
     public private(set) var width: Int
+    /// Rows.
     public private(set) var height: Int
     /// height x width values, row-major.
     public private(set) var pixels: [Float]

@@ -1,7 +1,9 @@
 /// The affine map the loader applies to pixels in [0, 1] before they reach the model:
 /// (x - mean) / standardDeviation. The paper does not give one; ``identity`` keeps [0, 1].
 public struct PixelNormalization: Sendable, Equatable, Codable {
+    /// Subtracted from every pixel.
     public let mean: Float
+    /// Divides every pixel after the mean is subtracted.
     public let standardDeviation: Float
 
     /// Leaves pixels in [0, 1].

@@ -8,7 +8,20 @@ import Foundation
 /// fewer classes (CK+ and Oulu-CASIA have no Neutral in the paper's protocol) keep this
 /// order for the classes they have; their ``ImageDataset/classNames`` say which.
 public enum Expression: Int, CaseIterable, Sendable, Codable {
-    case neutral = 0, happy, sad, surprise, fear, disgust, anger
+    /// Class 0 (AffectNet code 0).
+    case neutral = 0
+    /// Class 1 (AffectNet code 1).
+    case happy
+    /// Class 2 (AffectNet code 2).
+    case sad
+    /// Class 3 (AffectNet code 3).
+    case surprise
+    /// Class 4 (AffectNet code 4).
+    case fear
+    /// Class 5 (AffectNet code 5).
+    case disgust
+    /// Class 6 (AffectNet code 6).
+    case anger
 
     /// The class name used in ``ImageDataset/classNames``.
     public var name: String {

@@ -8,10 +8,12 @@ public struct Batch: Sendable, Equatable {
     public let labels: [Int]
     /// B dataset indices, so per-sample facts (noise flags, annotations) can be looked up.
     public let indices: [Int]
-    /// The epoch it belongs to and its position in that epoch.
+    /// The epoch it belongs to.
     public let epoch: Int
+    /// Its position among the epoch's batches, from 0.
     public let position: Int
 
+    /// A batch of already checked parts.
     public init(images: Tensor<Float>, labels: [Int], indices: [Int], epoch: Int, position: Int) {
         self.images = images
         self.labels = labels

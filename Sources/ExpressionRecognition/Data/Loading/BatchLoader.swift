@@ -13,8 +13,11 @@ import Foundation
 ///     while let batch = try batches.next() { /* train on batch.images, batch.labels */ }
 ///     print(batches.statistics.meanWaitAfterFirst)
 public struct BatchLoader<Dataset: ImageDataset>: Sendable {
+    /// Where the samples come from.
     public let dataset: Dataset
+    /// Which samples make each batch.
     public let sampler: any BatchSampler
+    /// Prefetch depth, decode threads, augmentation, normalisation, bad-sample policy, seed.
     public let options: LoaderOptions
 
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for options out of range.
@@ -42,6 +45,7 @@ public struct BatchLoader<Dataset: ImageDataset>: Sendable {
 /// The batches of one epoch, arriving from the loader thread. Read them with ``next()``
 /// from one thread. Dropping this object stops the loader thread.
 public final class EpochBatches {
+    /// The epoch these batches belong to.
     public let epoch: Int
     /// Batches the sampler planned (fewer arrive if every sample of one is skipped).
     public let plannedBatchCount: Int

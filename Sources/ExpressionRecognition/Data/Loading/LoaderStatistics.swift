@@ -12,6 +12,7 @@ public struct LoaderStatistics: Sendable, Equatable {
     /// Samples left out under ``BadSamplePolicy/skip``, with their errors.
     public internal(set) var skipped = SkippedSamples()
 
+    /// Statistics with nothing recorded yet.
     public init() {}
 
     /// Sum of ``waitTimes``.

@@ -43,6 +43,7 @@ public enum CKPlusReader {
         /// The paper's crop: a 15% margin, squared.
         public static let paper = LandmarkCrop(margin: 0.15, square: true)
 
+        /// A crop with the given margin, squared or not.
         public init(margin: Double, square: Bool) {
             self.margin = margin
             self.square = square

@@ -9,8 +9,11 @@ import Foundation
 public enum FER2013Reader {
     /// The value of the `Usage` column.
     public enum Usage: String, Sendable, CaseIterable {
+        /// The 28,709 training rows.
         case training = "Training"
+        /// The 3,589 public test rows (often used for validation).
         case publicTest = "PublicTest"
+        /// The 3,589 private test rows.
         case privateTest = "PrivateTest"
     }
 

@@ -19,8 +19,11 @@ public enum FashionMNIST {
     /// What to do when the files are missing.
     public static let installHint = "install the Debian package dataset-fashion-mnist, for example with Scripts/install-dependencies.sh"
 
+    /// The training (60,000) or test (10,000) images; the raw value is the files' prefix.
     public enum Split: String, Sendable, CaseIterable {
+        /// The 60,000 training images (`train-*`).
         case train
+        /// The 10,000 test images (`t10k-*`).
         case test = "t10k"
     }
 

@@ -10,7 +10,8 @@ public enum ImageFolderReader {
     ///     ``FileNameAnnotation/ckPlus(_:)``); nil leaves them empty.
     /// - Throws: ``DatasetError`` naming the folder or file for a missing root, a root
     ///   without class folders, and (unless `badSamples` is ``BadSamplePolicy/skip``) a
-    ///   subfolder that is not a class, an empty class folder, or a file that is not an image.
+    ///   subfolder that is not a class, an empty class folder, a file that is not an image, or
+    ///   a folder inside a class folder (they are not searched).
     public static func read(_ root: URL, side: Int, classNames: [String]? = nil,
                             annotate: (@Sendable (URL) -> SampleAnnotation)? = nil,
                             badSamples: BadSamplePolicy = .fail) throws -> FileImageDataset {
@@ -34,6 +35,11 @@ public enum ImageFolderReader {
                     try skipped.handle(.unknownLabel(path: file.path, line: nil, found: name, expected: names), policy: badSamples)
                 }
                 continue
+            }
+            // Class folders are not searched recursively: say so rather than miss images quietly.
+            for nested in try FolderListing.subfolders(of: folder) {
+                try skipped.handle(.corruptImage(path: nested.path, reason: "expected an image file; subfolders of class folders are not read"),
+                                   policy: badSamples)
             }
             var found = 0
             for file in files {

@@ -5,8 +5,11 @@
 /// so rare classes repeat within an epoch and common ones are spread over several. Within
 /// a batch the samples are shuffled, so the classes are not in blocks.
 public struct ClassBalancedBatchSampler: BatchSampler {
+    /// Samples of each class in every batch (9 in the paper).
     public let samplesPerClass: Int
+    /// Batches in each epoch.
     public let batchesPerEpoch: Int
+    /// Seed of the shuffles; each epoch derives its own from it.
     public let seed: UInt64
     /// The sample indices of each class.
     public let indicesByClass: [[Int]]

@@ -6,8 +6,11 @@ import Tensors
 /// - ``Mode/symmetric``: a class drawn uniformly from the K - 1 others;
 /// - ``Mode/pairwise``: the next class, c -> (c + 1) mod K (a fixed confusion between neighbours).
 public enum LabelNoise {
+    /// How a flipped label is chosen.
     public enum Mode: String, Sendable, Equatable, CaseIterable, Codable {
+        /// Uniform over the other classes.
         case symmetric
+        /// Class c becomes c + 1 mod K.
         case pairwise
     }
 
@@ -39,48 +42,5 @@ public enum LabelNoise {
             isFlipped[index] = true
         }
         return NoisyLabels(labels: noisy, cleanLabels: labels, isFlipped: isFlipped)
-    }
-}
-
-/// Labels after noise injection, with the truth kept for measuring a mask.
-public struct NoisyLabels: Sendable, Equatable {
-    /// The labels to train on.
-    public let labels: [Int]
-    /// The labels before noise.
-    public let cleanLabels: [Int]
-    /// Whether each sample's label was changed.
-    public let isFlipped: [Bool]
-
-    /// Number of changed labels.
-    public var flippedCount: Int { isFlipped.lazy.filter { $0 }.count }
-
-    /// How well a set of rejected (masked) samples matches the flipped ones.
-    /// - Parameter rejected: dataset indices a mask left out of the gradient.
-    public func detection(rejected: some Sequence<Int>) -> FlipDetection {
-        var truePositives = 0, falsePositives = 0
-        for index in Set(rejected) where isFlipped.indices.contains(index) {
-            if isFlipped[index] { truePositives += 1 } else { falsePositives += 1 }
-        }
-        return FlipDetection(truePositives: truePositives, falsePositives: falsePositives, flippedCount: flippedCount)
-    }
-}
-
-/// Precision and recall of rejected samples against the truly flipped ones.
-public struct FlipDetection: Sendable, Equatable {
-    /// Rejected samples whose label was flipped.
-    public let truePositives: Int
-    /// Rejected samples whose label was right.
-    public let falsePositives: Int
-    /// All flipped samples.
-    public let flippedCount: Int
-
-    /// Share of the rejected samples that were flipped (1 when nothing was rejected).
-    public var precision: Double {
-        truePositives + falsePositives == 0 ? 1 : Double(truePositives) / Double(truePositives + falsePositives)
-    }
-
-    /// Share of the flipped samples that were rejected (1 when nothing was flipped).
-    public var recall: Double {
-        flippedCount == 0 ? 1 : Double(truePositives) / Double(flippedCount)
     }
 }

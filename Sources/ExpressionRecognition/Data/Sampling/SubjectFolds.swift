@@ -4,7 +4,9 @@ import Tensors
 public struct Fold: Sendable, Equatable {
     /// 0-based fold number.
     public let index: Int
+    /// Dataset indices to train on.
     public let trainIndices: [Int]
+    /// Dataset indices to test on.
     public let testIndices: [Int]
     /// The subjects whose samples are in ``testIndices`` (and nowhere in ``trainIndices``).
     public let testSubjects: [String]
