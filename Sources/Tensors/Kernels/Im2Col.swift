@@ -45,16 +45,18 @@ public func im2col<Scalar: TensorScalar>(
                     let ih = oh * S - P + kh
                     let line = out + (oh - rows.lowerBound) * OW
                     if ih < 0 || ih >= H {
-                        line.update(repeating: 0, count: OW)
+                        for ow in 0..<OW { line[ow] = 0 }
                         continue
                     }
                     let source = plane + ih * W
                     if S == 1 {
-                        // Contiguous run: valid ow satisfy 0 <= ow - P + kw < W.
-                        let first = max(0, P - kw), last = min(OW, W + P - kw)
-                        if first > 0 { line.update(repeating: 0, count: min(first, OW)) }
-                        if last > first { (line + first).update(from: source + (first - P + kw), count: last - first) }
-                        if last < OW { (line + max(last, 0)).update(repeating: 0, count: OW - max(last, 0)) }
+                        // Contiguous run: valid ow satisfy 0 <= ow - P + kw < W. Rows are short
+                        // (tens of elements), so plain loops beat calls to memmove and memset.
+                        let first = min(max(0, P - kw), OW), last = max(min(OW, W + P - kw), first)
+                        for ow in 0..<first { line[ow] = 0 }
+                        let from = source + (first + kw - P), to = line + first  // both inside their buffers
+                        for j in 0..<(last &- first) { to[j] = from[j] }
+                        for ow in last..<OW { line[ow] = 0 }
                     } else {
                         for ow in 0..<OW {
                             let iw = ow * S - P + kw
