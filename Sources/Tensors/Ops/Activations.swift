@@ -7,18 +7,27 @@ extension Variable {
     @_specialize(where Scalar == Double)
     public func leakyRelu(negativeSlope: Scalar = 0.01) -> Variable {
         let x = value
-        var y = x
-        y.scalars.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count where !(p[i] > 0) { p[i] *= negativeSlope }
+        let count = x.count
+        // One pass straight into fresh storage, with a select instead of a branch: the
+        // signs of activations are a coin toss, so a branch mispredicts half the time and
+        // keeps the loop from vectorising (it was the costliest op of a training step).
+        // A NaN fails `> 0` and stays NaN, as before.
+        let y = x.scalars.withUnsafeBufferPointer { xp in
+            [Scalar](unsafeUninitializedCapacity: count) { yp, initialized in
+                for i in 0..<count { let v = xp[i]; yp[i] = v > 0 ? v : v * negativeSlope }
+                initialized = count
+            }
         }
-        return Variable.record(y, inputs: [self]) { [self] dy in
-            var dx = dy
-            dx.scalars.withUnsafeMutableBufferPointer { g in
-                x.scalars.withUnsafeBufferPointer { xp in
-                    for i in 0..<g.count where !(xp[i] > 0) { g[i] *= negativeSlope }
+        return Variable.record(Tensor(uncheckedShape: x.shape, scalars: y), inputs: [self]) { [self] dy in
+            let dx = x.scalars.withUnsafeBufferPointer { xp in
+                dy.scalars.withUnsafeBufferPointer { g in
+                    [Scalar](unsafeUninitializedCapacity: count) { dxp, initialized in
+                        for i in 0..<count { dxp[i] = xp[i] > 0 ? g[i] : g[i] * negativeSlope }
+                        initialized = count
+                    }
                 }
             }
-            self.accumulateGradient(dx)
+            self.accumulateGradient(Tensor(uncheckedShape: x.shape, scalars: dx))
         }
     }
 

@@ -13,48 +13,66 @@ extension Variable {
         // Same shapes (the common case) index directly; otherwise map through broadcast indices.
         let ia: [Int]? = a.shape == outputShape ? nil : Broadcasting.sourceIndices(of: a.shape, in: outputShape)
         let ib: [Int]? = b.shape == outputShape ? nil : Broadcasting.sourceIndices(of: b.shape, in: outputShape)
-        var out = [Scalar](repeating: 0, count: count)
-        a.scalars.withUnsafeBufferPointer { ap in
+        // One loop per operation, outside the switch, so each loop vectorises.
+        let out = a.scalars.withUnsafeBufferPointer { ap in
             b.scalars.withUnsafeBufferPointer { bp in
-                for i in 0..<count {
-                    let x = ap[ia?[i] ?? i], y = bp[ib?[i] ?? i]
-                    switch operation {
-                    case .add: out[i] = x + y
-                    case .subtract: out[i] = x - y
-                    case .multiply: out[i] = x * y
-                    case .divide: out[i] = x / y
-                    }
+                switch operation {
+                case .add: return generate(count, ia, ib) { ap[$0] + bp[$1] }
+                case .subtract: return generate(count, ia, ib) { ap[$0] - bp[$1] }
+                case .multiply: return generate(count, ia, ib) { ap[$0] * bp[$1] }
+                case .divide: return generate(count, ia, ib) { ap[$0] / bp[$1] }
                 }
             }
         }
         let result = Tensor(uncheckedShape: outputShape, scalars: out)
         return record(result, inputs: [lhs, rhs]) { upstream in
-            let g = upstream.scalars
             if lhs.requiresGradient {
-                var da = [Scalar](repeating: 0, count: count)
-                for i in 0..<count {
-                    switch operation {
-                    case .add, .subtract: da[i] = g[i]
-                    case .multiply: da[i] = g[i] * b.scalars[ib?[i] ?? i]
-                    case .divide: da[i] = g[i] / b.scalars[ib?[i] ?? i]
+                let da: [Scalar] = upstream.scalars.withUnsafeBufferPointer { g in
+                    b.scalars.withUnsafeBufferPointer { bp in
+                        switch operation {
+                        case .add, .subtract: return upstream.scalars  // shared storage, no copy
+                        case .multiply: return generate(count, nil, ib) { g[$0] * bp[$1] }
+                        case .divide: return generate(count, nil, ib) { g[$0] / bp[$1] }
+                        }
                     }
                 }
                 lhs.accumulateGradient(Broadcasting.reduce(Tensor(uncheckedShape: outputShape, scalars: da), to: a.shape))
             }
             if rhs.requiresGradient {
-                var db = [Scalar](repeating: 0, count: count)
-                for i in 0..<count {
-                    switch operation {
-                    case .add: db[i] = g[i]
-                    case .subtract: db[i] = -g[i]
-                    case .multiply: db[i] = g[i] * a.scalars[ia?[i] ?? i]
-                    case .divide:
-                        let y = b.scalars[ib?[i] ?? i]
-                        db[i] = -g[i] * a.scalars[ia?[i] ?? i] / (y * y)
+                let db: [Scalar] = upstream.scalars.withUnsafeBufferPointer { g in
+                    a.scalars.withUnsafeBufferPointer { ap in
+                        b.scalars.withUnsafeBufferPointer { bp in
+                            switch operation {
+                            case .add: return upstream.scalars
+                            case .subtract: return generate(count, nil, nil) { i, _ in -g[i] }
+                            case .multiply: return generate(count, nil, ia) { g[$0] * ap[$1] }
+                            case .divide:
+                                guard let ib else { return generate(count, ia, nil) { i, j in -g[j] * ap[i] / (bp[j] * bp[j]) } }
+                                return generate(count, ia, nil) { i, j in
+                                    let y = bp[ib[j]]
+                                    return -g[j] * ap[i] / (y * y)
+                                }
+                            }
+                        }
                     }
                 }
                 rhs.accumulateGradient(Broadcasting.reduce(Tensor(uncheckedShape: outputShape, scalars: db), to: b.shape))
             }
+        }
+    }
+
+    /// `count` values `body(first[i], second[i])`, where a nil index map means the identity:
+    /// the direct case is a plain loop the compiler can vectorise.
+    @inline(__always)
+    private static func generate(_ count: Int, _ first: [Int]?, _ second: [Int]?, _ body: (Int, Int) -> Scalar) -> [Scalar] {
+        [Scalar](unsafeUninitializedCapacity: count) { p, initialized in
+            switch (first, second) {
+            case (nil, nil): for i in 0..<count { p[i] = body(i, i) }
+            case (let f?, nil): for i in 0..<count { p[i] = body(f[i], i) }
+            case (nil, let s?): for i in 0..<count { p[i] = body(i, s[i]) }
+            case (let f?, let s?): for i in 0..<count { p[i] = body(f[i], s[i]) }
+            }
+            initialized = count
         }
     }
 

@@ -47,10 +47,10 @@ extension Variable {
             x.scalars.withUnsafeBufferPointer { p in
                 for c in 0..<C {
                     var sum: Scalar = 0
-                    for n in 0..<N { let base = (n * C + c) * S; for i in 0..<S { sum += p[base + i] } }
+                    for n in 0..<N { sum += laneSum(p.baseAddress! + (n * C + c) * S, S) }
                     let mu = sum / Scalar(M)
                     var squares: Scalar = 0  // two passes: no cancellation from E[x^2] - E[x]^2
-                    for n in 0..<N { let base = (n * C + c) * S; for i in 0..<S { let d = p[base + i] - mu; squares += d * d } }
+                    for n in 0..<N { squares += laneSquaredDeviations(p.baseAddress! + (n * C + c) * S, S, from: mu) }
                     mean[c] = mu
                     inverseStd[c] = 1 / (squares / Scalar(M) + epsilon).squareRoot()
                     runningMean.scalars[c] = (1 - momentum) * runningMean.scalars[c] + momentum * mu
@@ -65,35 +65,34 @@ extension Variable {
         }
         let gamma = weight?.value.scalars ?? [Scalar](repeating: 1, count: C)
         let beta = bias?.value.scalars ?? [Scalar](repeating: 0, count: C)
-        var normalized = x  // x-hat, kept for backward
-        var y = x
-        normalized.scalars.withUnsafeMutableBufferPointer { h in
-            y.scalars.withUnsafeMutableBufferPointer { out in
+        // y is written straight into fresh storage. x-hat = (x - mean) * invstd is not kept:
+        // backward recomputes it from x (which the tape holds anyway), with the same
+        // arithmetic, so it is bit-identical and one activation-sized buffer per layer
+        // is neither allocated nor kept alive until backward.
+        let yScalars = x.scalars.withUnsafeBufferPointer { xp in
+            [Scalar](unsafeUninitializedCapacity: x.count) { out, initialized in
                 for n in 0..<N {
                     for c in 0..<C {
                         let base = (n * C + c) * S
                         let (mu, inv, g, b) = (mean[c], inverseStd[c], gamma[c], beta[c])
-                        for i in 0..<S {
-                            let v = (h[base + i] - mu) * inv
-                            h[base + i] = v
-                            out[base + i] = v * g + b
-                        }
+                        for i in 0..<S { out[base + i] = (xp[base + i] - mu) * inv * g + b }
                     }
                 }
+                initialized = x.count
             }
         }
-        let xHat = normalized
+        let y = Tensor(uncheckedShape: x.shape, scalars: yScalars)
         let inputs = [self] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
         return Variable.record(y, inputs: inputs) { [self] dy in
             var sumDy = [Scalar](repeating: 0, count: C)
             var sumDyXHat = [Scalar](repeating: 0, count: C)
             dy.scalars.withUnsafeBufferPointer { g in
-                xHat.scalars.withUnsafeBufferPointer { h in
+                x.scalars.withUnsafeBufferPointer { xp in
                     for n in 0..<N {
                         for c in 0..<C {
                             let base = (n * C + c) * S
-                            var s: Scalar = 0, sh: Scalar = 0
-                            for i in 0..<S { s += g[base + i]; sh += g[base + i] * h[base + i] }
+                            guard S > 0 else { continue }  // empty planes: nothing to sum (and no base address)
+                            let (s, sh) = laneSumAndDot(g.baseAddress! + base, xp.baseAddress! + base, S, mean: mean[c], inverseStd: inverseStd[c])
                             sumDy[c] += s
                             sumDyXHat[c] += sh
                         }
@@ -103,25 +102,88 @@ extension Variable {
             if let weight, weight.requiresGradient { weight.accumulateGradient(Tensor(uncheckedShape: [C], scalars: sumDyXHat)) }
             if let bias, bias.requiresGradient { bias.accumulateGradient(Tensor(uncheckedShape: [C], scalars: sumDy)) }
             guard self.requiresGradient else { return }
-            var dx = dy
-            dx.scalars.withUnsafeMutableBufferPointer { g in
-                xHat.scalars.withUnsafeBufferPointer { h in
-                    for n in 0..<N {
-                        for c in 0..<C {
-                            let base = (n * C + c) * S
-                            let scale = gamma[c] * inverseStd[c]
-                            if training {
-                                // dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat))
-                                let meanDy = sumDy[c] / Scalar(M), meanDyXHat = sumDyXHat[c] / Scalar(M)
-                                for i in 0..<S { g[base + i] = scale * (g[base + i] - meanDy - h[base + i] * meanDyXHat) }
-                            } else {
-                                for i in 0..<S { g[base + i] *= scale }
+            let dxScalars = dy.scalars.withUnsafeBufferPointer { g in
+                x.scalars.withUnsafeBufferPointer { xp in
+                    [Scalar](unsafeUninitializedCapacity: dy.count) { dxp, initialized in
+                        for n in 0..<N {
+                            for c in 0..<C {
+                                let base = (n * C + c) * S
+                                let (mu, inv) = (mean[c], inverseStd[c])
+                                let scale = gamma[c] * inv
+                                if training {
+                                    // dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat))
+                                    let meanDy = sumDy[c] / Scalar(M), meanDyXHat = sumDyXHat[c] / Scalar(M)
+                                    for i in 0..<S {
+                                        let h = (xp[base + i] - mu) * inv
+                                        dxp[base + i] = scale * (g[base + i] - meanDy - h * meanDyXHat)
+                                    }
+                                } else {
+                                    for i in 0..<S { dxp[base + i] = g[base + i] * scale }
+                                }
                             }
                         }
+                        initialized = dy.count
                     }
                 }
             }
+            let dx = Tensor(uncheckedShape: dy.shape, scalars: dxScalars)
             self.accumulateGradient(dx)
         }
     }
+}
+
+// Reductions over one channel's plane with eight independent partial sums: a single
+// running sum is one long dependency chain (one add per FP-add latency) and cannot
+// vectorise; eight chains keep the adder busy and let the compiler use SIMD registers.
+// The result differs from a sequential sum only by rounding (it is usually closer).
+
+/// sum of p[0..<count].
+@inline(__always)
+func laneSum<Scalar: TensorScalar>(_ p: UnsafePointer<Scalar>, _ count: Int) -> Scalar {
+    var a = (Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0))
+    var i = 0
+    while i + 8 <= count {
+        a.0 += p[i]; a.1 += p[i + 1]; a.2 += p[i + 2]; a.3 += p[i + 3]
+        a.4 += p[i + 4]; a.5 += p[i + 5]; a.6 += p[i + 6]; a.7 += p[i + 7]
+        i += 8
+    }
+    while i < count { a.0 += p[i]; i += 1 }
+    return ((a.0 + a.1) + (a.2 + a.3)) + ((a.4 + a.5) + (a.6 + a.7))
+}
+
+/// sum of (p[i] - mu)^2 over 0..<count.
+@inline(__always)
+func laneSquaredDeviations<Scalar: TensorScalar>(_ p: UnsafePointer<Scalar>, _ count: Int, from mu: Scalar) -> Scalar {
+    var a = (Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0))
+    var i = 0
+    while i + 8 <= count {
+        let d0 = p[i] - mu, d1 = p[i + 1] - mu, d2 = p[i + 2] - mu, d3 = p[i + 3] - mu
+        let d4 = p[i + 4] - mu, d5 = p[i + 5] - mu, d6 = p[i + 6] - mu, d7 = p[i + 7] - mu
+        a.0 += d0 * d0; a.1 += d1 * d1; a.2 += d2 * d2; a.3 += d3 * d3
+        a.4 += d4 * d4; a.5 += d5 * d5; a.6 += d6 * d6; a.7 += d7 * d7
+        i += 8
+    }
+    while i < count { let d = p[i] - mu; a.0 += d * d; i += 1 }
+    return ((a.0 + a.1) + (a.2 + a.3)) + ((a.4 + a.5) + (a.6 + a.7))
+}
+
+/// (sum of g, sum of g * h) over 0..<count, with h = (x - mean) * inverseStd (x-hat).
+@inline(__always)
+func laneSumAndDot<Scalar: TensorScalar>(
+    _ g: UnsafePointer<Scalar>, _ x: UnsafePointer<Scalar>, _ count: Int, mean mu: Scalar, inverseStd inv: Scalar
+) -> (Scalar, Scalar) {
+    var s = (Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0), Scalar(0))
+    var d = s
+    var i = 0
+    while i + 8 <= count {
+        s.0 += g[i]; s.1 += g[i + 1]; s.2 += g[i + 2]; s.3 += g[i + 3]
+        s.4 += g[i + 4]; s.5 += g[i + 5]; s.6 += g[i + 6]; s.7 += g[i + 7]
+        d.0 += g[i] * ((x[i] - mu) * inv); d.1 += g[i + 1] * ((x[i + 1] - mu) * inv)
+        d.2 += g[i + 2] * ((x[i + 2] - mu) * inv); d.3 += g[i + 3] * ((x[i + 3] - mu) * inv)
+        d.4 += g[i + 4] * ((x[i + 4] - mu) * inv); d.5 += g[i + 5] * ((x[i + 5] - mu) * inv)
+        d.6 += g[i + 6] * ((x[i + 6] - mu) * inv); d.7 += g[i + 7] * ((x[i + 7] - mu) * inv)
+        i += 8
+    }
+    while i < count { s.0 += g[i]; d.0 += g[i] * ((x[i] - mu) * inv); i += 1 }
+    return (((s.0 + s.1) + (s.2 + s.3)) + ((s.4 + s.5) + (s.6 + s.7)), ((d.0 + d.1) + (d.2 + d.3)) + ((d.4 + d.5) + (d.6 + d.7)))
 }

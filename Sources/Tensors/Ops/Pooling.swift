@@ -21,30 +21,54 @@ extension Variable {
     public func maxPool2d(kernelSize: Int, stride: Int? = nil) throws -> Variable {
         let S = stride ?? kernelSize, K = kernelSize
         let (N, C, H, W, OH, OW) = try poolingGeometry(op: "maxPool2d", kernelSize: K, stride: S)
-        var out = [Scalar](repeating: 0, count: N * C * OH * OW)
-        var argmax = [Int](repeating: 0, count: out.count)  // flat index into the input
-        value.scalars.withUnsafeBufferPointer { x in
-            for plane in 0..<(N * C) {
-                let base = plane * H * W
-                for oh in 0..<OH {
-                    for ow in 0..<OW {
-                        var best = base + oh * S * W + ow * S
-                        for kh in 0..<K {
-                            let row = base + (oh * S + kh) * W + ow * S
-                            // NaN propagates: a NaN candidate wins, as in PyTorch.
-                            for kw in 0..<K where x[row + kw] > x[best] || x[row + kw].isNaN { best = row + kw }
+        let count = N * C * OH * OW
+        var argmax = [Int](repeating: 0, count: count)  // flat index into the input
+        let out = value.scalars.withUnsafeBufferPointer { x in
+            argmax.withUnsafeMutableBufferPointer { arg in
+                [Scalar](unsafeUninitializedCapacity: count) { outp, initialized in
+                    for plane in 0..<(N * C) {
+                        let base = plane * H * W
+                        for oh in 0..<OH {
+                            for ow in 0..<OW {
+                                let origin = base + oh * S * W + ow * S
+                                var best = origin
+                                var bestValue = x[origin]
+                                // NaN propagates: a NaN candidate wins, as in PyTorch. A select,
+                                // not a branch: which element wins is unpredictable.
+                                @inline(__always) func consider(_ j: Int) {
+                                    let v = x[j]
+                                    let wins = v > bestValue || v.isNaN
+                                    best = wins ? j : best
+                                    bestValue = wins ? v : bestValue
+                                }
+                                if K == 2 {  // the paper's pools, unrolled
+                                    consider(origin + 1); consider(origin + W); consider(origin + W + 1)
+                                } else {
+                                    for kh in 0..<K {
+                                        let row = base + (oh * S + kh) * W + ow * S
+                                        for kw in 0..<K { consider(row + kw) }
+                                    }
+                                }
+                                let o = (plane * OH + oh) * OW + ow
+                                outp[o] = bestValue
+                                arg[o] = best
+                            }
                         }
-                        let o = (plane * OH + oh) * OW + ow
-                        out[o] = x[best]
-                        argmax[o] = best
                     }
+                    initialized = count
                 }
             }
         }
-        let inputShape = shape
+        let inputShape = shape, winners = argmax
         return Variable.record(Tensor(uncheckedShape: [N, C, OH, OW], scalars: out), inputs: [self]) { [self] dy in
             var dx = [Scalar](repeating: 0, count: inputShape.reduce(1, *))
-            for (o, g) in dy.scalars.enumerated() { dx[argmax[o]] += g }
+            dx.withUnsafeMutableBufferPointer { dxp in
+                dy.scalars.withUnsafeBufferPointer { g in
+                    winners.withUnsafeBufferPointer { arg in
+                        for o in 0..<g.count { dxp[arg[o]] += g[o] }
+                    }
+                }
+            }
             self.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
         }
     }
