@@ -56,6 +56,8 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),
         .testTarget(name: "ExpressionRecognitionTests", dependencies: ["ExpressionRecognition", "TestSupport"]),
+        // Runs the built `fer` program as a user would (it must be built first: Scripts/test.sh does).
+        .testTarget(name: "FERCommandTests", dependencies: ["ExpressionRecognition", "NeuralNetworks", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -15,7 +15,7 @@ struct FER: ParsableCommand {
             model file and pictures/. Stop a run at any moment and continue it with --resume.
             """,
         subcommands: [Demo.self, PretrainAutoencoder.self, RefineAutoencoder.self, Train.self, Evaluate.self,
-                      Neighbors.self, Predict.self]
+                      Neighbors.self, Predict.self, Summarize.self]
     )
 
     /// Fixes the OpenBLAS core before anything else runs (it may restart the process).

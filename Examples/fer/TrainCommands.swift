@@ -10,6 +10,7 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("run"), help: "Run folder to write (created if needed).") var runFolder: String?
     @Option(help: "Continue the run in this folder from its last checkpoint, with its saved settings.") var resume: String?
     @Option(help: "Autoencoder run folder (pretrain-autoencoder or refine-autoencoder); required with --mask.") var autoencoder: String?
+    @Option(help: "Stop once this many epochs are done in total; continue later with --resume.") var stopAfter: Int?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var classifier: ClassifierOptions
     @OptionGroup var output: OutputOptions
@@ -36,7 +37,7 @@ struct Train: ParsableCommand {
         let autoencoderModel = try autoencoder.map(loadAutoencoder) ?? (settings.mask != nil ? try autoencoderFromRun(folder) : nil)
         try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
                                     autoencoder: autoencoderModel, resume: resume != nil, progress: progress,
-                                    label: settings.mask == nil ? "baseline" : "masked")
+                                    label: settings.mask == nil ? "baseline" : "masked", stopAfter: stopAfter)
     }
 
     /// A resumed masked run finds its autoencoder where the first run recorded it.
@@ -54,14 +55,14 @@ enum ClassifierCommand {
     @discardableResult
     static func train(settings: ClassifierSettings, folder: RunFolder, train: AnyImageDataset, test: AnyImageDataset, noise: NoisyLabels?,
                       autoencoder: AsymmetricAutoencoder<Float>?, resume: Bool, progress: ProgressReporter, label: String,
-                      autoencoderPath: String? = nil) throws -> (records: [ClassifierEpochRecord], report: EvaluationReport) {
+                      stopAfter: Int? = nil) throws -> (records: [ClassifierEpochRecord], report: EvaluationReport) {
         let weights = settings.weightedLoss ? try ClassWeights.inverseFrequency(labels: train.labels, classCount: settings.classCount) : nil
         let trainer = try ClassifierTrainer(settings: settings, autoencoder: autoencoder, classWeights: weights)
         progress.log("\(label): \(train.count) training and \(test.count) test images at \(settings.side)x\(settings.side), \(settings.classCount) classes, \(trainer.model.parameterCount) parameters" +
                      (noise.map { ", \($0.flippedCount) training labels flipped on purpose" } ?? ""))
         try JSONEncoder().encode(train.classNames).write(to: folder.url.appendingPathComponent("classes.json"), options: .atomic)
         let run = ClassifierRun(folder: folder, trainer: trainer, train: train, test: test, isFlipped: noise?.isFlipped, progress: progress, label: label)
-        let records = try run.run(resume: resume)
+        let records = try run.run(resume: resume, stopAfter: stopAfter)
         let neighbors = try autoencoder.map {
             try SemanticNeighborGenerator(encoder: $0.encoder, decoder: $0.decoder, sigma: settings.neighborSigma, random: RandomStream(seed: settings.seed &+ 99))
         }

@@ -48,7 +48,9 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     }
 
     /// Runs (or, with `resume`, continues) the training; returns every epoch's record.
-    public func run(resume: Bool) throws -> [ClassifierEpochRecord] {
+    /// - Parameter stopAfter: stop once this many epochs are done in total (the run can be
+    ///   continued later with `resume`); nil runs to the settings' last epoch.
+    public func run(resume: Bool, stopAfter: Int? = nil) throws -> [ClassifierEpochRecord] {
         let settings = trainer.settings
         var startEpoch = 0
         if resume, FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) {
@@ -66,7 +68,8 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
                                      options: LoaderOptions(prefetchDepth: 3, augmentation: settings.augment ? .standard : nil,
                                                             seed: settings.seed &+ 3))
         var records = try folder.readMetrics(ClassifierEpochRecord.self)
-        for epoch in startEpoch..<settings.epochs {
+        let lastEpoch = min(settings.epochs, stopAfter ?? settings.epochs)
+        for epoch in startEpoch..<max(startEpoch, lastEpoch) {
             let started = Date()
             let learningRate = try settings.learningRate(atEpoch: epoch)
             trainer.optimizer.setLearningRate(learningRate)

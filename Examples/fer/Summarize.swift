@@ -1,0 +1,62 @@
+import ArgumentParser
+import ExpressionRecognition
+import Foundation
+
+struct Summarize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Mean and standard deviation of finished train runs, grouped by everything but the seed (a Markdown table).",
+        discussion: "Every folder under the given roots that holds config.json and metrics.jsonl of a train run counts once.")
+
+    @Argument(help: "Folders to search for run folders.") var roots: [String]
+
+    func validate() throws { if roots.isEmpty { throw ValidationError("give at least one folder") } }
+
+    struct Entry { var accuracy: [Double] = [], meanClass: [Double] = [], precision: [Double] = [], recall: [Double] = [], masked: [Double] = [], seeds: [UInt64] = [] }
+
+    func run() throws {
+        var groups: [String: Entry] = [:]
+        var order: [String] = []
+        for root in roots {
+            guard let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: nil) else {
+                throw ValidationError("cannot read \(root)")
+            }
+            for case let url as URL in walker where url.lastPathComponent == "metrics.jsonl" {
+                let folder = try RunFolder(url: url.deletingLastPathComponent())
+                guard let settings = try? folder.readConfiguration(ClassifierSettings.self),
+                      let last = try folder.readMetrics(ClassifierEpochRecord.self).last, last.epoch == settings.epochs else { continue }
+                let data = (try? RunData.load(from: folder))
+                let method: String
+                switch settings.mask {
+                case nil: method = "baseline"
+                case .fixed(let t)?: method = "Ours(T), T = \(t)"
+                case .batchMean?: method = "Ours(BT)"
+                case let rule?: method = "\(rule)"
+                }
+                let label = "\(data.map { String(format: "%.0f%% %@", 100 * $0.labelNoise, $0.noiseMode) } ?? "?") noise | \(method) | side \(settings.side), width \(settings.width), \(settings.epochs) epochs"
+                if groups[label] == nil { order.append(label) }
+                var entry = groups[label] ?? Entry()
+                entry.accuracy.append(last.testAccuracy)
+                entry.meanClass.append(last.testMeanClassAccuracy)
+                if let p = last.maskPrecision { entry.precision.append(p) }
+                if let r = last.maskRecall { entry.recall.append(r) }
+                if let m = last.maskedShare { entry.masked.append(m) }
+                entry.seeds.append(settings.seed)
+                groups[label] = entry
+            }
+        }
+        guard !groups.isEmpty else { throw ValidationError("no finished train runs under \(roots.joined(separator: ", "))") }
+        func stat(_ values: [Double]) -> String {
+            guard !values.isEmpty else { return "-" }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let sd = values.count > 1 ? (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : 0
+            return String(format: "%.2f ± %.2f", 100 * mean, 100 * sd)
+        }
+        print("| noise | method | setting | seeds | test accuracy % | mean class acc. % | masked % (last epoch) | mask precision % | mask recall % |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for label in order.sorted() {
+            let e = groups[label]!
+            let parts = label.components(separatedBy: " | ")
+            print("| \(parts[0]) | \(parts[1]) | \(parts[2]) | \(e.seeds.sorted().map(String.init).joined(separator: ",")) | \(stat(e.accuracy)) | \(stat(e.meanClass)) | \(stat(e.masked)) | \(stat(e.precision)) | \(stat(e.recall)) |")
+        }
+    }
+}
