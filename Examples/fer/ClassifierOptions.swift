@@ -20,8 +20,11 @@ struct ClassifierOptions: ParsableArguments {
     @Flag(help: "Weight the loss by inverse class frequency (the paper's alternative to balanced batches).") var weightedLoss = false
     @Option(help: ArgumentHelp("The neighbourhood-aware mask: none (baseline), fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad.", valueName: "rule"))
     var mask = "none"
-    @Option(help: "The mask's parameter: T for fixed, q for quantile, the momentum for running, k for mad.") var threshold: Double?
+    @Option(help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
+    var threshold: Double?
     @Option(help: "Standard deviation of the latent noise that makes semantic neighbours (eq. 9).") var sigma = 0.1
+    @Flag(help: "Compute the divergence S from training-mode passes (dropout, batch statistics) as the PyTorch peer does, not evaluation mode.")
+    var divergenceInTrainingMode = false
     @Flag(inversion: .prefixedNo, help: "Random flips and small shifts of the training images.") var augment = true
     @Option(help: "Seed of the weights, batches, augmentation, dropout and noise.") var seed: UInt64 = 0
 
@@ -31,7 +34,7 @@ struct ClassifierOptions: ParsableArguments {
         case "none": return nil
         case "batch": return .batchMean
         case "fixed", "quantile", "running", "mad":
-            let defaults = ["fixed": 0.1, "quantile": 0.8, "running": 0.9, "mad": 3.0]
+            let defaults = ["fixed": 0.5, "quantile": 0.8, "running": 0.9, "mad": 3.0]
             return try ThresholdRule(parsing: "\(mask):\(threshold ?? defaults[mask]!)")
         default:
             throw ValidationError("--mask must be none, fixed, batch, quantile, running or mad, got \(mask)")
@@ -44,7 +47,7 @@ struct ClassifierOptions: ParsableArguments {
         s.batchSize = batchSize; s.learningRate = learningRate; s.learningRateDecay = learningRateDecay
         s.learningRateDecayEvery = decayEvery; s.momentum = momentum; s.weightDecay = weightDecay; s.loss = loss
         s.focalGamma = gamma; s.sampling = sampling; s.weightedLoss = weightedLoss; s.mask = try maskRule()
-        s.neighborSigma = sigma; s.augment = augment; s.seed = seed
+        s.neighborSigma = sigma; s.divergenceInTrainingMode = divergenceInTrainingMode; s.augment = augment; s.seed = seed
         try s.validate()
         return s
     }

@@ -7,28 +7,23 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train the two-branch classifier: the baseline, or with the neighbourhood-aware mask (Algorithm 1).")
 
-    @Option(name: .customLong("run"), help: "Run folder to write (created if needed).") var runFolder: String?
-    @Option(help: "Continue the run in this folder from its last checkpoint, with its saved settings.") var resume: String?
+    @OptionGroup var location: RunLocation
     @Option(help: "Autoencoder run folder (pretrain-autoencoder or refine-autoencoder); required with --mask.") var autoencoder: String?
     @Option(help: "Stop once this many epochs are done in total; continue later with --resume.") var stopAfter: Int?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var classifier: ClassifierOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        guard (runFolder == nil) != (resume == nil) else { throw ValidationError("give either --run FOLDER or --resume FOLDER") }
-    }
-
     func run() throws {
-        let folder = try RunFolder(url: URL(fileURLWithPath: resume ?? runFolder!))
+        let (folder, resume) = try location.open()
         let progress = ProgressReporter(quiet: output.quiet)
-        let data = resume != nil ? try RunData.load(from: folder) : RunData(dataOptions)
-        let saved = resume != nil ? try folder.readConfiguration(ClassifierSettings.self) : nil
+        let data = resume ? try RunData.load(from: folder) : RunData(dataOptions)
+        let saved = resume ? try folder.readConfiguration(ClassifierSettings.self) : nil
         let seed = saved?.seed ?? classifier.seed
         let side = saved?.side ?? classifier.side
         let (train, test, noise) = try data.options.load(side: side, seed: seed)
         let settings = try saved ?? classifier.settings(classCount: train.classNames.count)
-        if resume == nil {
+        if !resume {
             try data.save(in: folder)
             if let autoencoder {
                 try URL(fileURLWithPath: autoencoder).path.write(to: folder.url.appendingPathComponent("autoencoder-path.txt"), atomically: true, encoding: .utf8)
@@ -36,7 +31,7 @@ struct Train: ParsableCommand {
         }
         let autoencoderModel = try autoencoder.map(loadAutoencoder) ?? (settings.mask != nil ? try autoencoderFromRun(folder) : nil)
         try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
-                                    autoencoder: autoencoderModel, resume: resume != nil, progress: progress,
+                                    autoencoder: autoencoderModel, resume: resume, progress: progress,
                                     label: settings.mask == nil ? "baseline" : "masked", stopAfter: stopAfter)
     }
 
@@ -98,31 +93,41 @@ enum ClassifierCommand {
     }
 }
 
-struct PretrainAutoencoder: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "pretrain-autoencoder",
-        abstract: "Stage 1: train the asymmetric autoencoder with the multi-scale reconstruction loss (eq. 4).")
-
-    @Option(name: .customLong("run"), help: "Run folder to write.") var runFolder: String?
-    @Option(help: "Continue the run in this folder from its last checkpoint.") var resume: String?
-    @OptionGroup var dataOptions: DataOptions
-    @OptionGroup var autoencoderOptions: AutoencoderOptions
-    @OptionGroup var output: OutputOptions
+/// Where a training command writes: a new run folder, or one to continue.
+struct RunLocation: ParsableArguments {
+    @Option(name: .customLong("run"), help: "Run folder to write (created if needed).") var runFolder: String?
+    @Option(help: "Continue the run in this folder from its last checkpoint, with its saved settings and data.") var resume: String?
 
     func validate() throws {
         guard (runFolder == nil) != (resume == nil) else { throw ValidationError("give either --run FOLDER or --resume FOLDER") }
     }
 
+    /// The folder, and whether the run continues.
+    func open() throws -> (RunFolder, Bool) {
+        (try RunFolder(url: URL(fileURLWithPath: resume ?? runFolder ?? "")), resume != nil)
+    }
+}
+
+struct PretrainAutoencoder: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pretrain-autoencoder",
+        abstract: "Stage 1: train the asymmetric autoencoder with the multi-scale reconstruction loss (eq. 4).")
+
+    @OptionGroup var location: RunLocation
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var autoencoderOptions: AutoencoderOptions
+    @OptionGroup var output: OutputOptions
+
     func run() throws {
-        let folder = try RunFolder(url: URL(fileURLWithPath: resume ?? runFolder!))
-        let data = resume != nil ? try RunData.load(from: folder) : RunData(dataOptions)
-        let settings = resume != nil ? try folder.readConfiguration(AutoencoderSettings.self) : try autoencoderOptions.settings()
+        let (folder, resume) = try location.open()
+        let data = resume ? try RunData.load(from: folder) : RunData(dataOptions)
+        let settings = resume ? try folder.readConfiguration(AutoencoderSettings.self) : try autoencoderOptions.settings()
         let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
-        if resume == nil { try data.save(in: folder) }
+        if !resume { try data.save(in: folder) }
         let trainer = try AutoencoderTrainer(settings: settings)
         let progress = ProgressReporter(quiet: output.quiet)
         progress.log("autoencoder: \(train.count) images at \(settings.side)x\(settings.side), \(trainer.autoencoder.parameterCount) parameters")
-        _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .pretrain, progress: progress).run(resume: resume != nil)
+        _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .pretrain, progress: progress).run(resume: resume)
         progress.log("autoencoder written to \(folder.url.appendingPathComponent("autoencoder.safetensors").path)")
     }
 }
@@ -134,25 +139,20 @@ struct RefineAutoencoder: ParsableCommand {
 
     @Option(help: "The pretrain-autoencoder run to start from.") var autoencoder: String
     @Option(help: "A baseline train run whose classifier is C of eq. 5 (without it: pixel loss only).") var classifier: String?
-    @Option(name: .customLong("run"), help: "Run folder to write.") var runFolder: String?
-    @Option(help: "Continue the run in this folder from its last checkpoint.") var resume: String?
+    @OptionGroup var location: RunLocation
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var autoencoderOptions: AutoencoderOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        guard (runFolder == nil) != (resume == nil) else { throw ValidationError("give either --run FOLDER or --resume FOLDER") }
-    }
-
     func run() throws {
-        let folder = try RunFolder(url: URL(fileURLWithPath: resume ?? runFolder!))
-        let data = resume != nil ? try RunData.load(from: folder) : RunData(dataOptions)
+        let (folder, resume) = try location.open()
+        let data = resume ? try RunData.load(from: folder) : RunData(dataOptions)
         let start = try loadAutoencoder(autoencoder)
-        var settings = resume != nil ? try folder.readConfiguration(AutoencoderSettings.self) : try autoencoderOptions.settings()
+        var settings = resume ? try folder.readConfiguration(AutoencoderSettings.self) : try autoencoderOptions.settings()
         settings.side = start.side
         settings.latentSize = start.latentSize
         let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
-        if resume == nil { try data.save(in: folder) }
+        if !resume { try data.save(in: folder) }
         let perceptual = try classifier.map { try loadClassifier($0).1 }
         if let perceptual, perceptual.side != settings.side {
             throw ValidationError("the classifier's side \(perceptual.side) differs from the autoencoder's \(settings.side)")
@@ -161,7 +161,7 @@ struct RefineAutoencoder: ParsableCommand {
         if perceptual == nil { progress.log("note: no --classifier given; Loss_Rec uses the pixel term only") }
         let trainer = try AutoencoderTrainer(settings: settings, autoencoder: start)
         _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .refine, perceptualClassifier: perceptual,
-                               progress: progress).run(resume: resume != nil)
+                               progress: progress).run(resume: resume)
         progress.log("refined autoencoder written to \(folder.url.appendingPathComponent("autoencoder.safetensors").path)")
     }
 }

@@ -10,6 +10,8 @@ public struct ClassifierEpochRecord: Codable, Sendable {
     public var testMeanClassAccuracy: Double
     /// Share of training samples the mask dropped (masked method only).
     public var maskedShare: Double?
+    /// Mean threshold T the mask used over the epoch's steps (helps choose a fixed T).
+    public var maskThreshold: Double?
     /// Precision and recall of the mask on the injected label noise (when noise was injected).
     public var maskPrecision: Double?
     public var maskRecall: Double?
@@ -75,7 +77,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
             trainer.optimizer.setLearningRate(learningRate)
             progress.startEpoch()
             var quality = MaskQuality()
-            var maskedShares: [Double] = []
+            var maskedShares: [Double] = [], thresholds: [Double] = []
             let batches = loader.epoch(epoch)
             var step = 0
             while let batch = try batches.next() {
@@ -83,6 +85,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
                 step += 1
                 if let decision = outcome.decision {
                     maskedShares.append(decision.maskedShare)
+                    thresholds.append(decision.threshold)
                     if let isFlipped { quality.add(keep: decision.keep, isFlipped: batch.indices.map { isFlipped[$0] }) }
                 }
                 progress.step(label: label, epoch: epoch, epochs: settings.epochs, step: step, steps: batches.plannedBatchCount,
@@ -94,6 +97,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
             let record = ClassifierEpochRecord(
                 epoch: epoch + 1, learningRate: learningRate, trainLoss: trainLoss, testAccuracy: report.accuracy,
                 testMeanClassAccuracy: report.meanPerClassAccuracy, maskedShare: masked,
+                maskThreshold: thresholds.isEmpty ? nil : thresholds.reduce(0, +) / Double(thresholds.count),
                 maskPrecision: isFlipped != nil && masked != nil ? quality.precision : nil,
                 maskRecall: isFlipped != nil && masked != nil ? quality.recall : nil,
                 samplesPerSecond: rate, dataWaitSeconds: batches.statistics.totalWait.seconds,
@@ -110,6 +114,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     static func describe(_ r: ClassifierEpochRecord, label: String, epochs: Int) -> String {
         var line = "\(label) epoch \(r.epoch)/\(epochs): loss \(String(format: "%.4f", r.trainLoss)), test accuracy \(String(format: "%.2f%%", 100 * r.testAccuracy)), mean class accuracy \(String(format: "%.2f%%", 100 * r.testMeanClassAccuracy))"
         if let m = r.maskedShare { line += ", masked \(String(format: "%.1f%%", 100 * m))" }
+        if let t = r.maskThreshold { line += " at mean T \(String(format: "%.4f", t))" }
         if let p = r.maskPrecision, let rc = r.maskRecall { line += " (precision \(String(format: "%.2f", p)), recall \(String(format: "%.2f", rc)) on flipped labels)" }
         line += ", \(String(format: "%.0f", r.samplesPerSecond)) samples/s, data wait \(String(format: "%.2f", r.dataWaitSeconds)) s, \(ProgressReporter.duration(r.seconds))"
         return line

@@ -34,6 +34,9 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
     public var mask: ThresholdRule?
     /// Standard deviation of the latent noise of the semantic neighbours (eq. 9).
     public var neighborSigma = 0.1
+    /// Compute S from training-mode forward passes (dropout on, batch statistics), as the
+    /// PyTorch peer does, instead of evaluation mode.
+    public var divergenceInTrainingMode = false
     /// Horizontal flip and small shifts of the training images.
     public var augment = true
     public var seed: UInt64 = 0

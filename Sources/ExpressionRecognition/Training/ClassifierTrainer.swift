@@ -63,17 +63,21 @@ public final class ClassifierTrainer {
         optimizer.zeroGradients()
         let input = Variable(images)
         var decision: MaskDecision?
-        var neighborLogits: Variable<Float>?
-        if let neighbors {
-            // Eq. 9 and the neighbour's prediction, without recording (Algorithm 1, line 4-5).
+        if let neighbors, mask != nil {
+            // Eq. 9 and eq. 10 (Algorithm 1, lines 4-6), without recording. By default both
+            // predictions come from evaluation mode, so S measures how the prediction moves
+            // between a sample and its semantic neighbour rather than dropout noise and the
+            // neighbour batch's own batch-norm statistics (the peer benchmark uses the
+            // training-mode forward; `divergenceInTrainingMode` does the same).
             let neighborImages = try neighbors.neighbors(of: input)
-            neighborLogits = try withoutGradient { try model(neighborImages) }
+            let (own, neighbor) = try withoutGradient {
+                model.isTraining = settings.divergenceInTrainingMode
+                defer { model.isTraining = true }
+                return (try model(input), try model(neighborImages))
+            }
+            decision = try mask!.decide(divergences: try neighborhoodDivergences(logits: own, neighborLogits: neighbor))
         }
         let logits = try model.logits(input)
-        if let neighborLogits, mask != nil {
-            let divergences = try neighborhoodDivergences(logits: logits.fused, neighborLogits: neighborLogits)
-            decision = try mask!.decide(divergences: divergences)
-        }
         var total: Variable<Float>?
         for head in logits.all {
             let perSample = try perSampleLoss(head, labels: labels)

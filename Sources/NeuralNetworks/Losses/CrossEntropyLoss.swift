@@ -12,13 +12,8 @@ public struct CrossEntropyLoss: Sendable {
     /// - Parameters: logits (N, K); labels N class indices.
     public func callAsFunction<Scalar>(_ logits: Variable<Scalar>, labels: [Int]) throws -> Variable<Scalar> {
         try validateClassification("CrossEntropyLoss", logits: logits, labels: labels, classWeights: classWeights)
-        var perSample = -(try logits.logSoftmax().gather(indices: labels))
-        var weightTotal: Double?
-        if let classWeights {
-            let w = labels.map { classWeights[$0] }
-            perSample = try perSample * Variable(Tensor(w.map { Scalar($0) }))
-            weightTotal = w.reduce(0, +)
-        }
-        return try reduction.apply(perSample, weightTotal: weightTotal)
+        let perSample = -(try logits.logSoftmax().gather(indices: labels))
+        let (weighted, weightTotal) = try applyClassWeights(perSample, labels: labels, classWeights: classWeights)
+        return try reduction.apply(weighted, weightTotal: weightTotal)
     }
 }

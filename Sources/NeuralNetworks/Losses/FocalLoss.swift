@@ -23,12 +23,7 @@ public struct FocalLoss: Sendable {
             let modulating = logProbability.exp().scaled(by: -1).adding(1).pow(Scalar(gamma))  // (1 - p)^gamma
             perSample = try perSample * modulating
         }
-        var weightTotal: Double?
-        if let classWeights {
-            let w = labels.map { classWeights[$0] }
-            perSample = try perSample * Variable(Tensor(w.map { Scalar($0) }))
-            weightTotal = w.reduce(0, +)
-        }
-        return try reduction.apply(perSample, weightTotal: weightTotal)
+        let (weighted, weightTotal) = try applyClassWeights(perSample, labels: labels, classWeights: classWeights)
+        return try reduction.apply(weighted, weightTotal: weightTotal)
     }
 }

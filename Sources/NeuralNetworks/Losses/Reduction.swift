@@ -34,3 +34,11 @@ func validateClassification<Scalar>(_ op: String, logits: Variable<Scalar>, labe
         throw TensorError.shapeMismatch(op: op, expected: "\(K) class weights", actual: [classWeights.count])
     }
 }
+
+/// Multiplies per-sample losses by their class's weight; returns the weighted losses and the
+/// sum of the weights (the denominator of a weighted mean), or the losses unchanged and nil.
+func applyClassWeights<Scalar>(_ perSample: Variable<Scalar>, labels: [Int], classWeights: [Double]?) throws -> (Variable<Scalar>, Double?) {
+    guard let classWeights else { return (perSample, nil) }
+    let w = labels.map { classWeights[$0] }
+    return (try perSample * Variable(Tensor(w.map { Scalar($0) })), w.reduce(0, +))
+}
