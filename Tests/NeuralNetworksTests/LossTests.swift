@@ -63,6 +63,28 @@ struct LossTests {
         }
     }
 
+    @Test(arguments: Reduction.allCases)
+    func reductionsOfTheReconstructionAndAdversarialLosses(reduction: Reduction) throws {
+        try checkGradients([randomTensor([3, 2], seed: 30), randomTensor([3, 2], seed: 31), randomTensor([3, 1, 2, 2], seed: 32), randomTensor([3, 1, 2, 2], seed: 33)]) { v in
+            try MultiScaleReconstructionLoss(levelWeights: [1, 4], reduction: reduction)([(v[0], v[1]), (v[2], v[3])])
+        }
+        let network = TinyFeatures(), target = Variable(randomTensor([3, 4], seed: 34))
+        try checkGradients([randomTensor([3, 4], seed: 35)]) { v in
+            try PerceptualLoss(network: network, layerWeights: [("one", 2)], reduction: reduction)(v[0], target)
+        }
+        try checkGradients([randomTensor([3, 1], seed: 36), randomTensor([3, 1], seed: 37)]) { v in
+            try WassersteinLoss(reduction: reduction).critic(real: v[0], fake: v[1])
+        }
+        // Per sample, the mean of the .none values is the .mean value.
+        let a = Variable(randomTensor([3, 2], seed: 38)), b = Variable(randomTensor([3, 2], seed: 39))
+        let perSample = try MultiScaleReconstructionLoss(levelWeights: [2], reduction: .none)([(a, b)]).value.scalars
+        let mean = try MultiScaleReconstructionLoss(levelWeights: [2])([(a, b)]).value.scalars[0]
+        #expect(abs(perSample.reduce(0, +) / 3 - mean) < 1e-14)
+        #expect(throws: TensorError.shapeMismatch(op: "WassersteinLoss.generator", expected: "one score per sample, (N) or (N, 1)", actual: [3, 2])) {
+            try WassersteinLoss().generator(fake: a)
+        }
+    }
+
     @Test func multiScaleReconstruction() throws {
         try checkGradients([randomTensor([2, 3], seed: 13), randomTensor([2, 3], seed: 14), randomTensor([2, 1, 2, 2], seed: 15), randomTensor([2, 1, 2, 2], seed: 16)]) { v in
             try MultiScaleReconstructionLoss(levelWeights: [1, 4])([(v[0], v[1]), (v[2], v[3])])
@@ -110,18 +132,18 @@ struct LossTests {
 
     @Test func wassersteinObjectivesAndClipping() throws {
         try checkGradients([randomTensor([4, 1], seed: 21), randomTensor([4, 1], seed: 22)]) { v in
-            try WassersteinLoss.critic(real: v[0], fake: v[1])
+            try WassersteinLoss().critic(real: v[0], fake: v[1])
         }
-        try checkGradients([randomTensor([4, 1], seed: 23)]) { v in try WassersteinLoss.generator(fake: v[0]) }
+        try checkGradients([randomTensor([4, 1], seed: 23)]) { v in try WassersteinLoss().generator(fake: v[0]) }
         let real = Variable(Tensor<Double>([1, 3])), fake = Variable(Tensor<Double>([0, 1]))
-        #expect(try WassersteinLoss.critic(real: real, fake: fake).value.scalars == [0.5 - 2])
-        #expect(try WassersteinLoss.generator(fake: fake).value.scalars == [-0.5])
+        #expect(try WassersteinLoss().critic(real: real, fake: fake).value.scalars == [0.5 - 2])
+        #expect(try WassersteinLoss().generator(fake: fake).value.scalars == [-0.5])
         var g = SeededGenerator(seed: 24)
         let critic = Linear<Double>(inputSize: 50, outputSize: 1, using: &g)
         WassersteinLoss.clipWeights(of: critic, to: 0.01)
         #expect(critic.weight.value.scalars.allSatisfy { abs($0) <= 0.01 })
         #expect(critic.weight.value.scalars.contains { abs($0) == 0.01 })
-        #expect(throws: TensorError.self) { try WassersteinLoss.critic(real: real, fake: Variable(Tensor([1, 2, 3]))) }
+        #expect(throws: TensorError.self) { try WassersteinLoss().critic(real: real, fake: Variable(Tensor([1, 2, 3]))) }
     }
 
     @Test func classificationLossErrors() throws {

@@ -282,7 +282,7 @@ struct ModelTests {
         try checkGradients([randomTensor([2, 1, 9, 9], seed: 5)]) { v in try critic(v[0]) }
         let x = Variable(randomTensor([2, 1, 9, 9], seed: 6))
         try checkSelectedGradients(critic.namedParameters.map { ($0.name, $0.variable) }, samples: 6, seed: 4) {
-            try WassersteinLoss.critic(real: critic(x), fake: critic(x.scaled(by: 0.5)))
+            try WassersteinLoss().critic(real: critic(x), fake: critic(x.scaled(by: 0.5)))
         }
     }
 
@@ -314,7 +314,7 @@ struct ModelTests {
         var losses: [Float] = []
         for _ in 0..<10 {
             optimizer.zeroGradients()
-            let loss = try WassersteinLoss.critic(real: critic(real), fake: critic(fake))
+            let loss = try WassersteinLoss().critic(real: critic(real), fake: critic(fake))
             try loss.backward()
             try optimizer.step()
             WassersteinLoss.clipWeights(of: critic, to: 0.5)

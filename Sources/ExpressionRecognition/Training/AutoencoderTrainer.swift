@@ -85,7 +85,7 @@ public final class AutoencoderTrainer {
         if epoch == 0 || state.generatorSteps % settings.criticEvery == 0 {
             state.criticOptimizer.zeroGradients()
             let fake = try withoutGradient { try autoencoder(real) }
-            let loss = try WassersteinLoss.critic(real: state.critic(real), fake: state.critic(fake))
+            let loss = try WassersteinLoss().critic(real: state.critic(real), fake: state.critic(fake))
             try loss.backward()
             try state.criticOptimizer.step()
             WassersteinLoss.clipWeights(of: state.critic, to: settings.clipBound)
@@ -96,7 +96,7 @@ public final class AutoencoderTrainer {
         let decoding = try autoencoder.decode(encoding.code)
         let lambdaAE = try StepDecay(initial: settings.lambdaAE, interval: settings.lambdaAEDecayEvery).value(atEpoch: epoch)
         var loss = try autoencoder.reconstructionLoss(encoding, decoding, levelWeights: settings.levelWeights).scaled(by: Float(lambdaAE))
-        loss = try loss + WassersteinLoss.generator(fake: state.critic(decoding.image)).scaled(by: Float(settings.lambdaAdversarial))
+        loss = try loss + WassersteinLoss().generator(fake: state.critic(decoding.image)).scaled(by: Float(settings.lambdaAdversarial))
         let reconstruction = try state.perceptual.map { try $0(decoding.image, real) }
             ?? decoding.image.meanSquaredError(to: real).scaled(by: Float(settings.pixelWeight))
         loss = try loss + reconstruction.scaled(by: Float(settings.lambdaReconstruction))

@@ -2,11 +2,16 @@
 /// sum over levels l of alpha_l / |z^l| * ||z^l - zhat^l||^2, where |z^l| is the size of
 /// the level's feature map; also averaged over the batch, so each level contributes
 /// alpha_l * mean((z^l - zhat^l)^2). The paper's weights: 4 for the image, 1 elsewhere.
+/// With `.none` the result is per sample (each level's per-sample mean, weighted and summed).
 public struct MultiScaleReconstructionLoss: Sendable {
     /// One weight per level, in the order the pairs are given.
     public var levelWeights: [Double]
+    public var reduction: Reduction
 
-    public init(levelWeights: [Double]) { self.levelWeights = levelWeights }
+    public init(levelWeights: [Double], reduction: Reduction = .mean) {
+        self.levelWeights = levelWeights
+        self.reduction = reduction
+    }
 
     /// - Parameters: pairs (reconstruction, target) per level; gradients flow to both.
     /// - Throws: when the number of pairs differs from the number of weights, or shapes differ.
@@ -16,7 +21,7 @@ public struct MultiScaleReconstructionLoss: Sendable {
         }
         var total: Variable<Scalar>?
         for (pair, weight) in zip(pairs, levelWeights) {
-            let term = try pair.reconstruction.meanSquaredError(to: pair.target).scaled(by: Scalar(weight))
+            let term = try MeanSquaredErrorLoss(reduction: reduction)(pair.reconstruction, pair.target).scaled(by: Scalar(weight))
             total = try total.map { try $0 + term } ?? term
         }
         return total!

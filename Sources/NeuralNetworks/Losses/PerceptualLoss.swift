@@ -16,11 +16,14 @@ public struct PerceptualLoss<Network: FeatureExtractor> {
     public let network: Network
     public var pixelWeight: Double
     public var layerWeights: [(name: String, weight: Double)]
+    /// `.none` gives one value per sample (each term's per-sample mean).
+    public var reduction: Reduction
 
-    public init(network: Network, pixelWeight: Double = 1, layerWeights: [(name: String, weight: Double)]) {
+    public init(network: Network, pixelWeight: Double = 1, layerWeights: [(name: String, weight: Double)], reduction: Reduction = .mean) {
         self.network = network
         self.pixelWeight = pixelWeight
         self.layerWeights = layerWeights
+        self.reduction = reduction
     }
 
     public func callAsFunction(_ reconstruction: Variable<Network.Scalar>, _ target: Variable<Network.Scalar>) throws -> Variable<Network.Scalar> {
@@ -28,12 +31,13 @@ public struct PerceptualLoss<Network: FeatureExtractor> {
         let names = layerWeights.map(\.name)
         let targetFeatures = try withoutGradient { try network.features(target, named: names) }
         let reconstructionFeatures = try network.features(reconstruction, named: names)
-        var total = try reconstruction.meanSquaredError(to: target).scaled(by: S(pixelWeight))
+        let squaredError = MeanSquaredErrorLoss(reduction: reduction)
+        var total = try squaredError(reconstruction, target).scaled(by: S(pixelWeight))
         for (name, weight) in layerWeights {
             guard let a = reconstructionFeatures[name], let b = targetFeatures[name] else {
                 throw TensorError.invalidArgument(op: "PerceptualLoss", message: "the network has no feature named \(name)")
             }
-            total = try total + a.meanSquaredError(to: b.detached()).scaled(by: S(weight))
+            total = try total + squaredError(a, b.detached()).scaled(by: S(weight))
         }
         return total
     }
