@@ -31,6 +31,8 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
                       momentum: momentum, dampening: dampening, nesterov: nesterov)
     }
 
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func step() throws {
         let m = Scalar(momentum), damp = Scalar(1 - dampening)
         for group in groups {
@@ -38,20 +40,23 @@ public final class SGD<Scalar: TensorScalar>: Optimizer {
             for (name, parameter) in group.parameters {
                 guard let grad = parameter.grad else { continue }
                 var g = grad.scalars
-                if wd != 0 { for i in g.indices { g[i] += wd * parameter.value.scalars[i] } }
-                if m != 0 {
-                    var buffer: [Scalar]
-                    if let existing = buffers[name] {
-                        buffer = existing
-                        for i in buffer.indices { buffer[i] = m * buffer[i] + damp * g[i] }
-                    } else {
-                        buffer = g  // PyTorch starts the buffer at the first gradient, undampened
+                g.withUnsafeMutableBufferPointer { gp in
+                    parameter.value.scalars.withUnsafeMutableBufferPointer { p in
+                        if wd != 0 { for i in 0..<p.count { gp[i] += wd * p[i] } }
+                        if m != 0 {
+                            if buffers[name] == nil {
+                                buffers[name] = Array(gp)  // PyTorch starts the buffer at the first gradient, undampened
+                            } else {
+                                buffers[name]!.withUnsafeMutableBufferPointer { b in
+                                    for i in 0..<b.count { b[i] = m * b[i] + damp * gp[i] }
+                                }
+                            }
+                            buffers[name]!.withUnsafeBufferPointer { b in
+                                if nesterov { for i in 0..<b.count { gp[i] += m * b[i] } } else { for i in 0..<b.count { gp[i] = b[i] } }
+                            }
+                        }
+                        for i in 0..<p.count { p[i] -= lr * gp[i] }
                     }
-                    buffers[name] = buffer
-                    if nesterov { for i in g.indices { g[i] += m * buffer[i] } } else { g = buffer }
-                }
-                parameter.value.scalars.withUnsafeMutableBufferPointer { p in
-                    for i in 0..<p.count { p[i] -= lr * g[i] }
                 }
             }
         }

@@ -44,15 +44,15 @@ public final class Variable<Scalar: TensorScalar> {
     public func accumulateGradient(_ gradient: Tensor<Scalar>) {
         precondition(gradient.shape == value.shape,
                      "internal: gradient shape \(gradient.shape) does not match value shape \(value.shape)")
-        if var existing = grad {
-            existing.scalars.withUnsafeMutableBufferPointer { target in
-                gradient.scalars.withUnsafeBufferPointer { source in
-                    for i in 0..<target.count { target[i] += source[i] }
-                }
-            }
-            grad = existing
-        } else {
+        if grad == nil {
             grad = gradient
+            return
+        }
+        // In place: the stored gradient is not copied.
+        grad!.scalars.withUnsafeMutableBufferPointer { target in
+            gradient.scalars.withUnsafeBufferPointer { source in
+                for i in 0..<target.count { target[i] += source[i] }
+            }
         }
     }
 
