@@ -36,7 +36,7 @@ start=$(date +%s)
 for seed in $SEEDS; do
   ae="$out/seed$seed/autoencoder"
   run "$ae" pretrain-autoencoder "${data[@]}" --side "$SIDE" --latent-size 32 --pretrain-epochs "$AE_EPOCHS" \
-      --pretrain-batch-size 64 --pretrain-learning-rate 1e-2 --seed "$seed"
+      --pretrain-batch-size 64 --pretrain-learning-rate 3e-3 --no-output-relu --seed "$seed"
   for noise in $NOISES; do
     common=("${data[@]}" --label-noise "$noise" --side "$SIDE" --width "$WIDTH" --epochs "$EPOCHS" --batch-size 60 \
             --decay-every 4 --seed "$seed")

@@ -57,6 +57,8 @@ struct ClassifierOptions: ParsableArguments {
 struct AutoencoderOptions: ParsableArguments {
     @Option(help: "Image side (the paper: 112).") var side = 112
     @Option(help: "Latent code size (the paper: 64).") var latentSize = 64
+    @Flag(inversion: .prefixedNo, help: "End the last decoder block with a ReLU (the peer's reading of Table I); --no-output-relu lets the output be linear, which cannot die.")
+    var outputRelu = true
     @Option(help: "Pre-training epochs (the paper: 50).") var pretrainEpochs = 50
     @Option(help: "Pre-training batch size (the paper: 256).") var pretrainBatchSize = 256
     @Option(help: "Pre-training learning rate (the paper: 1e-3, x0.1 every 10 epochs).") var pretrainLearningRate = 1e-3
@@ -72,7 +74,7 @@ struct AutoencoderOptions: ParsableArguments {
 
     func settings() throws -> AutoencoderSettings {
         var s = AutoencoderSettings()
-        s.side = side; s.latentSize = latentSize; s.pretrainEpochs = pretrainEpochs; s.pretrainBatchSize = pretrainBatchSize
+        s.side = side; s.latentSize = latentSize; s.outputReLU = outputRelu; s.pretrainEpochs = pretrainEpochs; s.pretrainBatchSize = pretrainBatchSize
         s.pretrainLearningRate = pretrainLearningRate; s.refineEpochs = refineEpochs; s.refineBatchSize = refineBatchSize
         s.decoderLearningRate = decoderLearningRate; s.criticLearningRate = criticLearningRate; s.lambdaAE = lambdaAE
         s.lambdaAdversarial = lambdaAdversarial; s.lambdaReconstruction = lambdaReconstruction; s.criticEvery = criticEvery; s.seed = seed

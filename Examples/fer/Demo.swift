@@ -20,7 +20,7 @@ struct Demo: ParsableCommand {
     @Option(help: "Test images.") var testLimit = 2000
     @Option(help: "Share of training labels flipped on purpose.") var labelNoise = 0.4
     @Option(help: "Autoencoder pre-training epochs.") var autoencoderEpochs = 8
-    @Option(help: "Autoencoder learning rate (SGD, momentum 0.9).") var autoencoderLearningRate = 1e-2
+    @Option(help: "Autoencoder learning rate (SGD, momentum 0.9).") var autoencoderLearningRate = 3e-3
     @Option(help: "Classifier epochs (each method).") var epochs = 8
     @Option(help: "Decay the classifier's learning rate x0.1 every this many epochs.") var decayEvery = 6
     @Option(help: "Mini-batch size (a multiple of the class count: balanced batches).") var batchSize = 60
@@ -42,6 +42,7 @@ struct Demo: ParsableCommand {
         // 1. The autoencoder that makes semantic neighbours (eq. 4).
         var aeSettings = AutoencoderSettings()
         aeSettings.side = side; aeSettings.latentSize = 32; aeSettings.seed = seed
+        aeSettings.outputReLU = false  // a linear output cannot die in a short, fast pre-training
         aeSettings.pretrainEpochs = autoencoderEpochs; aeSettings.pretrainBatchSize = 64
         aeSettings.pretrainLearningRate = autoencoderLearningRate; aeSettings.pretrainDecayEvery = max(1, autoencoderEpochs * 3 / 4)
         let aeFolder = try RunFolder(url: root.appendingPathComponent("autoencoder"))

@@ -116,7 +116,7 @@ func loadAutoencoder(_ path: String) throws -> AsymmetricAutoencoder<Float> {
         let folder = try RunFolder(url: url)
         let settings = try folder.readConfiguration(AutoencoderSettings.self)
         url = url.appendingPathComponent("autoencoder.safetensors")
-        let model = try AsymmetricAutoencoder<Float>(side: settings.side, latentSize: settings.latentSize)
+        let model = try AsymmetricAutoencoder<Float>(side: settings.side, latentSize: settings.latentSize, outputReLU: settings.outputReLU)
         try Checkpoint<Float>(contentsOf: url).restore(model)
         return model
     }

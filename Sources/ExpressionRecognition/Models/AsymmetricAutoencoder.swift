@@ -71,8 +71,11 @@ public final class AsymmetricAutoencoder<Scalar: TensorScalar>: Layer {
     ///   - negativeSlope: of the encoder's LeakyReLU; paper: 0.01.
     ///   - seed: seeds the initial weights and the dropout stream.
     /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a bad side, code size or rate.
+    ///   - outputReLU: whether the last residual block ends in a ReLU, as in the peer's reading
+    ///     of Table I. A single-channel ReLU output can die (every pixel 0, no gradient) when
+    ///     the output convolution drifts negative; without it the block's sum is the image.
     public init(side: Int = 112, latentSize: Int = 64, inputDropoutRate: Double = 0.1, dropoutRate: Double = 0.1,
-                negativeSlope: Double = 0.01, seed: UInt64 = 0) throws {
+                negativeSlope: Double = 0.01, outputReLU: Bool = true, seed: UInt64 = 0) throws {
         let op = "AsymmetricAutoencoder"
         guard side >= 16, side % 16 == 0 else {
             throw TensorError.invalidArgument(op: op, message: "side must be a positive multiple of 16, got \(side)")
@@ -118,7 +121,7 @@ public final class AsymmetricAutoencoder<Scalar: TensorScalar>: Layer {
         decoderBlocks = decoder
         output = Sequential([
             ConvTranspose2D(inputChannels: 16, outputChannels: 1, kernelSize: 3, stride: 1, padding: 1, using: &generator),
-            ResidualBlock(channels: 1, using: &generator),
+            ResidualBlock(channels: 1, outputReLU: outputReLU, using: &generator),
         ])
     }
 

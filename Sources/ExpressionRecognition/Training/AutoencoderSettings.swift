@@ -5,6 +5,9 @@ import NeuralNetworks
 public struct AutoencoderSettings: Codable, Sendable, Equatable {
     public var side = 112
     public var latentSize = 64
+    /// The last residual block's ReLU (the peer's reading of Table I); see
+    /// ``AsymmetricAutoencoder/init(side:latentSize:inputDropoutRate:dropoutRate:negativeSlope:outputReLU:seed:)``.
+    public var outputReLU = true
     public var seed: UInt64 = 0
     /// Weights of eq. 4: the image, then the four feature levels from the coarsest.
     public var levelWeights = [4.0, 1, 1, 1, 1]

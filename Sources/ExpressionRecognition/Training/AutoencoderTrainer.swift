@@ -10,7 +10,8 @@ public final class AutoencoderTrainer {
     public init(settings: AutoencoderSettings, autoencoder: AsymmetricAutoencoder<Float>? = nil) throws {
         try settings.validate()
         self.settings = settings
-        self.autoencoder = try autoencoder ?? AsymmetricAutoencoder(side: settings.side, latentSize: settings.latentSize, seed: settings.seed)
+        self.autoencoder = try autoencoder ?? AsymmetricAutoencoder(side: settings.side, latentSize: settings.latentSize,
+                                                                    outputReLU: settings.outputReLU, seed: settings.seed)
     }
 
     /// The stage-1 optimizer: SGD with momentum and weight decay over every parameter.
