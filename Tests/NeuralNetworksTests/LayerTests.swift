@@ -73,6 +73,22 @@ struct LayerTests {
         #expect(layer.weight.grad == nil)
     }
 
+    @Test func residualBlockWithoutOutputReLUCanGoNegative() throws {
+        var g = SeededGenerator(seed: 10)
+        let linear = ResidualBlock<Double>(channels: 1, outputReLU: false, using: &g)
+        var g2 = SeededGenerator(seed: 10)
+        let rectified = ResidualBlock<Double>(channels: 1, using: &g2)
+        let x = Variable(randomTensor([2, 1, 4, 4], seed: 11))
+        let a = try linear(x).value.scalars, b = try rectified(x).value.scalars
+        #expect(a.contains { $0 < 0 })
+        #expect(b.allSatisfy { $0 >= 0 })
+        #expect(zip(a, b).allSatisfy { max($0, 0) == $1 })  // same weights: the ReLU is the only difference
+        try checkGradients([randomTensor([2, 1, 4, 4], seed: 12)]) { v in
+            var g = SeededGenerator(seed: 13)
+            return try ResidualBlock<Double>(channels: 1, outputReLU: false, using: &g)(v[0])
+        }
+    }
+
     @Test func residualBlockGradients() throws {
         try checkGradients([randomTensor([2, 2, 4, 4], seed: 8)]) { v in
             var g = SeededGenerator(seed: 9)

@@ -73,7 +73,9 @@ public struct AutoencoderRun<Train: ImageDataset> {
             var criticLosses: [Double] = []
             let batches = loader.epoch(epoch)
             var step = 0
+            var lastImages: Tensor<Float>?
             while let batch = try batches.next() {
+                lastImages = batch.images
                 let loss: Double
                 if let pretrainOptimizer {
                     loss = try trainer.pretrainStep(images: batch.images, optimizer: pretrainOptimizer)
@@ -96,8 +98,22 @@ public struct AutoencoderRun<Train: ImageDataset> {
             var line = "autoencoder \(stage.rawValue) epoch \(epoch + 1)/\(epochs): loss \(String(format: "%.5f", record.loss))"
             if let c = record.criticLoss { line += ", critic \(String(format: "%.5f", c))" }
             progress.log(line + ", \(String(format: "%.0f", record.samplesPerSecond)) samples/s, \(ProgressReporter.duration(record.seconds))")
+            if let lastImages, try reconstructionIsConstant(lastImages) {
+                progress.log("warning: the autoencoder's reconstruction is the same for every pixel (a dead output ReLU?); its semantic neighbours carry no information. Lower the learning rate or use --no-output-relu.")
+            }
         }
         return records
+    }
+
+    /// True when the evaluation-mode reconstruction of `images` has no variation at all.
+    func reconstructionIsConstant(_ images: Tensor<Float>) throws -> Bool {
+        let model = trainer.autoencoder
+        let wasTraining = model.isTraining
+        model.isTraining = false
+        defer { model.isTraining = wasTraining }
+        let output = try withoutGradient { try model(Variable(images)) }.value.scalars
+        guard let first = output.first else { return false }
+        return output.allSatisfy { abs($0 - first) < 1e-7 }
     }
 
     func saveCheckpoint(completedEpochs: Int, pretrainOptimizer: SGD<Float>?, refinement: AutoencoderTrainer.Refinement?) throws {
