@@ -141,12 +141,19 @@ extension Variable {
                     }
                 }
             }
-            if let dx { self.accumulateGradient(dx) }
-            if let dw { weight.accumulateGradient(dw) }
-            if let bias, bias.requiresGradient {
-                bias.accumulateGradient(sumPerChannel(dy, channels: O))
-            }
+            self.accumulateConvolutionGradients(input: dx, weight: weight, weightGradient: dw, bias: bias, upstream: dy)
         }
+    }
+}
+
+extension Variable {
+    /// Hands a convolution's (or transposed convolution's) gradients to its inputs; the
+    /// bias gradient is dY summed over every axis but the channel.
+    func accumulateConvolutionGradients(input dx: Tensor<Scalar>?, weight: Variable, weightGradient dw: Tensor<Scalar>?,
+                                        bias: Variable?, upstream dy: Tensor<Scalar>) {
+        if let dx { accumulateGradient(dx) }
+        if let dw { weight.accumulateGradient(dw) }
+        if let bias, bias.requiresGradient { bias.accumulateGradient(sumPerChannel(dy, channels: dy.shape[1])) }
     }
 }
 

@@ -110,11 +110,7 @@ extension Variable {
                     }
                 }
             }
-            if let dx { self.accumulateGradient(dx) }
-            if let dw { weight.accumulateGradient(dw) }
-            if let bias, bias.requiresGradient {
-                bias.accumulateGradient(sumPerChannel(dy, channels: O))
-            }
+            self.accumulateConvolutionGradients(input: dx, weight: weight, weightGradient: dw, bias: bias, upstream: dy)
         }
     }
 }

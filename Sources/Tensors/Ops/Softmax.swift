@@ -19,8 +19,7 @@ extension Variable {
         y.scalars.withUnsafeMutableBufferPointer { p in
             for r in 0..<R {
                 let row = p.baseAddress! + r * K
-                var m = row[0]
-                for k in 1..<K where row[k] > m { m = row[k] }
+                let m = rowMaximum(row, K)
                 var sum: Scalar = 0
                 for k in 0..<K { sum += Scalar.exp(row[k] - m) }
                 let shift = m + Scalar.log(sum)
@@ -51,8 +50,7 @@ extension Variable {
         y.scalars.withUnsafeMutableBufferPointer { p in
             for r in 0..<R {
                 let row = p.baseAddress! + r * K
-                var m = row[0]
-                for k in 1..<K where row[k] > m { m = row[k] }
+                let m = rowMaximum(row, K)
                 var sum: Scalar = 0
                 for k in 0..<K { row[k] = Scalar.exp(row[k] - m); sum += row[k] }
                 for k in 0..<K { row[k] /= sum }
@@ -72,4 +70,12 @@ extension Variable {
             self.accumulateGradient(dx)
         }
     }
+}
+
+/// The largest of the K values at `row`: subtracted before exp so large logits cannot overflow.
+@inline(__always)
+private func rowMaximum<Scalar: TensorScalar>(_ row: UnsafeMutablePointer<Scalar>, _ K: Int) -> Scalar {
+    var m = row[0]
+    for k in 1..<K where row[k] > m { m = row[k] }
+    return m
 }
