@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "cblas-reference", targets: ["cblas-reference"]),
         .executable(name: "train-step-bench", targets: ["train-step-bench"]),
         .executable(name: "data-bench", targets: ["data-bench"]),
+        .executable(name: "blas-check", targets: ["blas-check"]),
     ],
     dependencies: [
         // Subcommands, options and help text of the `fer` program.
@@ -52,6 +53,8 @@ let package = Package(
         // A plain C program calling cblas_sgemm: the yardstick for the OpenBLAS path.
         .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
         .executableTarget(name: "data-bench", dependencies: ["ExpressionRecognition"], path: "Benchmarks/data-bench"),
+        // Checks the GEMM facade against the OpenBLAS core this process loaded (the tests run it per core).
+        .executableTarget(name: "blas-check", dependencies: ["Tensors"], path: "Tools/blas-check"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),

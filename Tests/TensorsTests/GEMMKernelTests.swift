@@ -164,4 +164,26 @@ struct GEMMKernelTests {
         #expect(blocked == [6, 8])
         #expect(openBLAS == [6, 8])
     }
+
+    @Test("beta = 0 never reads C and k = 0 scales C by beta, for every path")
+    func betaZeroAndEmptyInner() {
+        let a: [Float] = [1, 2], b: [Float] = [3, 4]
+        var naive: [Float] = [.nan, .nan, .nan, .nan], blocked = naive, openBLAS = naive
+        naiveGEMM(m: 2, n: 2, k: 1, a: a, lda: 1, b: b, ldb: 2, beta: 0, c: &naive, ldc: 2)
+        blockedGEMM(m: 2, n: 2, k: 1, a: a, lda: 1, b: b, ldb: 2, beta: 0, c: &blocked, ldc: 2)
+        BLAS.gemm(m: 2, n: 2, k: 1, a: a, lda: 1, b: b, ldb: 2, beta: 0, c: &openBLAS, ldc: 2)
+        #expect(naive == [3, 4, 6, 8])
+        #expect(blocked == [3, 4, 6, 8])
+        #expect(openBLAS == [3, 4, 6, 8])
+        var empty: [Float] = [1, 2]
+        BLAS.gemm(m: 1, n: 2, k: 0, alpha: 1, a: a, lda: 1, b: b, ldb: 2, beta: 3, c: &empty, ldc: 2)
+        #expect(empty == [3, 6])
+    }
+
+    @Test("the conformance check passes on the core this process loaded")
+    func conformanceOnLoadedCore() {
+        let report = BLASConformance.run()
+        #expect(report.casesRun > 200)
+        #expect(report.passed, "core \(report.core): \(report.failures.prefix(5))")
+    }
 }

@@ -6,6 +6,12 @@ import Foundation
 public enum BLAS {
     /// Row-major C = alpha * op(A) * op(B) + beta * C with explicit leading dimensions.
     /// op(A) is m x k, op(B) is k x n, C is m x n. Works for `Float` and `Double`.
+    ///
+    /// The special scalars mean what the reference BLAS defines, whatever kernels OpenBLAS
+    /// loaded (its Cooperlake kernels, for one, multiply by alpha = 0 and let a NaN in A
+    /// or B through):
+    /// - alpha = 0 or k = 0: A and B are not read; C becomes beta * C.
+    /// - beta = 0: C is not read; a NaN or infinity already in C never reaches the result.
     @inlinable
     public static func gemm<Scalar: TensorScalar>(
         transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
@@ -13,8 +19,30 @@ public enum BLAS {
         b: UnsafePointer<Scalar>, ldb: Int,
         beta: Scalar = 0, c: UnsafeMutablePointer<Scalar>, ldc: Int
     ) {
+        guard m > 0, n > 0 else { return }
+        if alpha == 0 || k == 0 {
+            scale(c, rows: m, columns: n, ld: ldc, by: beta)
+            return
+        }
+        // Zeroing first makes beta = 0 independent of what the kernel does with 0 * C.
+        if beta == 0 { scale(c, rows: m, columns: n, ld: ldc, by: 0) }
         Scalar.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
                     alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// C = beta * C over an m x n block with leading dimension `ld`; beta = 0 writes zeros
+    /// without reading C, beta = 1 leaves C untouched.
+    @usableFromInline
+    static func scale<Scalar: TensorScalar>(_ c: UnsafeMutablePointer<Scalar>, rows: Int, columns: Int, ld: Int, by beta: Scalar) {
+        if beta == 1 { return }
+        for i in 0..<rows {
+            let row = c + i * ld
+            if beta == 0 {
+                row.update(repeating: 0, count: columns)
+            } else {
+                for j in 0..<columns { row[j] *= beta }
+            }
+        }
     }
 
     /// The kernel family OpenBLAS chose at load time, e.g. "Haswell", "SkylakeX", "Prescott".
@@ -46,7 +74,28 @@ public enum BLAS {
               let flagsLine = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
         else { return [] }
         let flags = Set(flagsLine.split(separator: " ").map(String.init))
-        return flags.intersection(["avx2", "fma", "avx512f", "avx512bw", "avx512vl"])
+        return flags.intersection(["pni", "ssse3", "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl",
+                                   "avx512dq", "avx512cd", "avx512_bf16"])
+    }
+
+    /// The x86-64 kernel families of OpenBLAS's dynamic build, each with the CPU flags (as
+    /// /proc/cpuinfo spells them) its kernels execute; forcing one the CPU lacks would end
+    /// in an illegal instruction.
+    public static let x86Cores: [(name: String, requires: Set<String>)] = [
+        ("Prescott", ["pni"]),
+        ("Core2", ["pni", "ssse3"]),
+        ("Nehalem", ["pni", "ssse3", "sse4_2"]),
+        ("Sandybridge", ["pni", "ssse3", "sse4_2", "avx"]),
+        ("Haswell", ["avx", "avx2", "fma"]),
+        ("Zen", ["avx", "avx2", "fma"]),
+        ("SkylakeX", ["avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]),
+        ("Cooperlake", ["avx2", "fma", "avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl", "avx512_bf16"]),
+    ]
+
+    /// The kernel families this CPU can run, oldest first: the values of
+    /// `OPENBLAS_CORETYPE` worth testing on this machine.
+    public static func supportedCores(features: Set<String> = cpuFeatures) -> [String] {
+        x86Cores.filter { features.isSuperset(of: $0.requires) }.map(\.name)
     }
 
     /// The core OpenBLAS should use on this CPU, or nil when none is better than what loaded.
