@@ -21,23 +21,27 @@ struct Evaluate: ParsableCommand {
         var dataOptions = try RunData.load(from: folder).options
         if let data { dataOptions.data = data }
         dataOptions.labelNoise = 0
-        let (_, test, _) = try dataOptions.load(side: settings.side, seed: settings.seed)
+        let (_, loaded, _) = try dataOptions.load(side: settings.side, seed: settings.seed)
+        let (test, classNames) = try Self.matchedToRun(loaded, folder: folder, settings: settings, data: dataOptions.data)
         let neighbors = try autoencoder.map {
             let ae = try loadAutoencoder($0)
             return try SemanticNeighborGenerator(encoder: ae.encoder, decoder: ae.decoder, sigma: sigma, random: RandomStream(seed: 99))
         }
         var report = try Evaluator.evaluate(model, on: test, neighbors: neighbors)
         if let sequenceConsistency {
-            report.sequenceConsistency = try sequenceFigures(sequenceConsistency, model: model, settings: settings, fold: dataOptions.fold, folds: dataOptions.folds)
+            report.sequenceConsistency = try sequenceFigures(sequenceConsistency, model: model, settings: settings, classNames: classNames,
+                                                             fold: dataOptions.fold, folds: dataOptions.folds)
         }
-        try ClassifierCommand.writeReport(report, classNames: test.classNames, folder: folder, title: "evaluation")
+        if report.skipped.count > 0 { FileHandle.standardError.write(Data("evaluation: \(report.skipped)\n".utf8)) }
+        try ClassifierCommand.writeReport(report, classNames: classNames, folder: folder, title: "evaluation")
         if json {
             print(String(decoding: try Data(contentsOf: folder.url.appendingPathComponent("evaluation.json")), as: UTF8.self))
             return
         }
-        print("\(test.count) test images (\(dataOptions.data))")
+        let skipped = report.skipped.count > 0 ? ", \(report.skipped.count) skipped as unreadable" : ""
+        print("\(test.count) test images (\(dataOptions.data))\(skipped)")
         print(String(format: "accuracy %.2f%%, mean per-class accuracy %.2f%%", 100 * report.accuracy, 100 * report.meanPerClassAccuracy))
-        print(report.confusion.formatted(classNames: test.classNames))
+        print(report.confusion.formatted(classNames: classNames))
         if let s = report.stability {
             print(String(format: "under semantic-neighbour perturbation (sigma %.3g): predictions flip for %.2f%%, mean symmetric KL %.4f", sigma, 100 * s.flipRate, s.meanDivergence))
         }
@@ -47,7 +51,30 @@ struct Evaluate: ParsableCommand {
         print("pictures: \(folder.pictures.appendingPathComponent("confusion.png").path)")
     }
 
-    func sequenceFigures(_ spec: String, model: MultiScaleClassifier<Float>, settings: ClassifierSettings, fold: Int, folds: Int) throws -> SequenceConsistency {
+    /// The evaluated data numbered by the run's classes (its classes.json), matched by name,
+    /// and those class names. A run without classes.json (written before it existed) keeps
+    /// the training data's order, which the data loading already gave the test part; say so.
+    static func matchedToRun(_ test: AnyImageDataset, folder: RunFolder, settings: ClassifierSettings, data: String) throws -> (AnyImageDataset, [String]) {
+        let file = folder.url.appendingPathComponent("classes.json")
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            FileHandle.standardError.write(Data("note: \(file.path) is missing; the classes are taken in the training data's order (\(test.classNames.joined(separator: ", ")))\n".utf8))
+            return (test, test.classNames)
+        }
+        let classNames: [String]
+        do {
+            classNames = try JSONDecoder().decode([String].self, from: Data(contentsOf: file))
+        } catch {
+            throw ValidationError("\(file.path) is not a JSON list of class names: \(error.localizedDescription)")
+        }
+        guard classNames.count == settings.classCount else {
+            throw ValidationError("\(file.path) lists \(classNames.count) classes but the run's model predicts \(settings.classCount)")
+        }
+        let aligned = try test.aligned(toClasses: classNames, source: "the test part of \(data)", reference: "the run (\(file.path))")
+        return (AnyImageDataset(aligned), classNames)
+    }
+
+    func sequenceFigures(_ spec: String, model: MultiScaleClassifier<Float>, settings: ClassifierSettings, classNames: [String],
+                         fold: Int, folds: Int) throws -> SequenceConsistency {
         let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2, ["ckplus", "oulu"].contains(parts[0]) else {
             throw ValidationError("--sequence-consistency takes ckplus:ROOT or oulu:ROOT")
@@ -58,6 +85,7 @@ struct Evaluate: ParsableCommand {
                                        : try OuluCASIAReader.read(root, side: settings.side, frames: frames)
         let testFold = try SubjectFolds.make(dataset: all, foldCount: folds, seed: settings.seed)[fold]
         let test = try SubsetDataset(all, indices: testFold.testIndices)
+            .aligned(toClasses: classNames, source: parts[1], reference: "the run's classes")
         let report = try Evaluator.evaluate(model, on: test)
         let split = try SequenceConsistencySplit(dataset: test)
         return Evaluator.sequenceConsistency(predictions: report.predictions, labels: test.labels, split: split)

@@ -107,12 +107,13 @@ struct FolderAndManifestReaderTests {
             \(absolute.path),"Surprise",S1,S1/a,4
             """
         let url = try writeText(text, to: "manifest.csv", in: root)
-        let dataset = try ManifestReader.read(url, side: 2)
+        // Absolute paths need the caller's permission (see ManifestPathTests).
+        let dataset = try ManifestReader.read(url, side: 2, allowPathsOutsideFolder: true)
         #expect(dataset.classNames == ["Fear", "Surprise"] && dataset.labels == [1, 0, 1])
         #expect(dataset.annotations[0] == SampleAnnotation(subject: "S1", sequence: "S1/a", frame: 3))
         #expect(dataset.annotations[1] == SampleAnnotation(subject: "S2"))
         #expect(try dataset.image(at: 2).pixels.allSatisfy { abs($0 - 0.2) < 1e-6 })
-        let ordered = try ManifestReader.read(url, side: 2, classNames: ["Surprise", "Fear"])
+        let ordered = try ManifestReader.read(url, side: 2, classNames: ["Surprise", "Fear"], allowPathsOutsideFolder: true)
         #expect(ordered.labels == [0, 1, 0])
         let minimal = try writeText("label,path\nFear,img/one.png\n", to: "minimal.csv", in: root)
         #expect(try ManifestReader.read(minimal, side: 2).annotations == [SampleAnnotation()])

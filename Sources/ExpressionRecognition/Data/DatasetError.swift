@@ -15,6 +15,13 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformedRow(path: String, line: Int, expected: String, found: String)
     /// A label that is not one of the dataset's classes.
     case unknownLabel(path: String, line: Int?, found: String, expected: [String])
+    /// A class of a dataset that is not one of the reference classes it is matched to by name
+    /// (a test class the training part does not have; a class a trained run does not know).
+    /// `path` is the dataset (its folder or file), `reference` says whose classes `expected` are.
+    case unknownClass(path: String, found: String, expected: [String], reference: String)
+    /// A manifest row naming an image outside the manifest's folder tree (an absolute path,
+    /// `..` leading out, or a symbolic link pointing out) without the caller's permission.
+    case pathOutsideFolder(path: String, line: Int, imagePath: String, folder: String, reason: String)
     /// A folder that should hold samples holds none.
     case emptyFolder(path: String, expected: String)
     /// A setting out of range (a batch size of 0, a noise rate of 1.5, 12 folds for 5 subjects).
@@ -38,12 +45,40 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unknownLabel(path, line, found, expected):
             let location = line.map { "\(path):\($0)" } ?? path
             return "\(location): unknown label \"\(found)\"; expected one of \(expected.joined(separator: ", "))"
+        case let .unknownClass(path, found, expected, reference):
+            return "\(path): class \"\(found)\" is not one of the \(expected.count) classes of \(reference) (\(expected.joined(separator: ", "))); classes are matched by name"
+        case let .pathOutsideFolder(path, line, imagePath, folder, reason):
+            return "\(path):\(line): image path \"\(imagePath)\" \(reason), outside \(folder); manifest paths must stay inside the manifest's folder (allowPathsOutsideFolder permits others)"
         case let .emptyFolder(path, expected):
             return "\(path): empty folder; expected \(expected)"
         case let .invalidArgument(operation, message):
             return "\(operation): \(message)"
         case let .indexOutOfRange(index, count):
             return "sample index \(index) is outside the dataset of \(count) samples"
+        }
+    }
+}
+
+extension DatasetError {
+    /// The line of a CSV or text file the error is about, where it has one.
+    public var line: Int? {
+        switch self {
+        case let .malformedRow(_, line, _, _): return line
+        case let .unknownLabel(_, line, _, _): return line
+        case let .pathOutsideFolder(_, line, _, _, _): return line
+        default: return nil
+        }
+    }
+
+    /// The file or folder the error is about, or nil for a setting or an index.
+    public var path: String? {
+        switch self {
+        case let .missingFile(path, _), let .unreadableFile(path, _), let .corruptImage(path, _), let .malformedFile(path, _),
+             let .malformedRow(path, _, _, _), let .unknownLabel(path, _, _, _), let .unknownClass(path, _, _, _),
+             let .pathOutsideFolder(path, _, _, _, _), let .emptyFolder(path, _):
+            return path
+        case .invalidArgument, .indexOutOfRange:
+            return nil
         }
     }
 }

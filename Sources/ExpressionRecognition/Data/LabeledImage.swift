@@ -37,4 +37,15 @@ public protocol ImageDataset: Sendable {
     /// The sample at `index`, decoded and resized to ``side``.
     /// - Throws: when the underlying file is missing or corrupt; the error names it.
     func image(at index: Int) throws -> LabeledImage
+    /// What to do with a sample that fails in ``image(at:)`` when a ``BatchLoader``'s
+    /// ``LoaderOptions/badSamples`` does not say: the policy the dataset was read with, so
+    /// that data read under ``BadSamplePolicy/skip`` keeps skipping images that turn out
+    /// corrupt only when decoded during training. ``BadSamplePolicy/fail`` unless the
+    /// dataset says otherwise; views (subsets, resized, relabelled, cached) pass on their base's.
+    var badSamplePolicy: BadSamplePolicy { get }
+}
+
+extension ImageDataset {
+    /// ``BadSamplePolicy/fail``: a dataset that does not say otherwise stops at a bad sample.
+    public var badSamplePolicy: BadSamplePolicy { .fail }
 }

@@ -7,6 +7,8 @@ public struct AnyImageDataset: ImageDataset {
     public let labels: [Int]
     /// Subject, sequence and frame of each sample where the format has them.
     public let annotations: [SampleAnnotation]?
+    /// The base's policy for samples that fail to decode (see ``ImageDataset/badSamplePolicy``).
+    public let badSamplePolicy: BadSamplePolicy
     private let read: @Sendable (Int) throws -> LabeledImage
 
     public init<Base: ImageDataset>(_ base: Base) {
@@ -15,6 +17,7 @@ public struct AnyImageDataset: ImageDataset {
         side = base.side
         labels = base.labels
         annotations = nil
+        badSamplePolicy = base.badSamplePolicy
         read = { try base.image(at: $0) }
     }
 
@@ -24,6 +27,7 @@ public struct AnyImageDataset: ImageDataset {
         side = base.side
         labels = base.labels
         annotations = base.annotations
+        badSamplePolicy = base.badSamplePolicy
         read = { try base.image(at: $0) }
     }
 

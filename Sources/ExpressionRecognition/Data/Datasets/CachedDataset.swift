@@ -31,6 +31,7 @@ public struct CachedDataset<Base: ImageDataset>: ImageDataset {
     public var classNames: [String] { base.classNames }
     public var side: Int { base.side }
     public var labels: [Int] { base.labels }
+    public var badSamplePolicy: BadSamplePolicy { base.badSamplePolicy }
     /// The most samples kept.
     public var capacity: Int { cache.capacity }
     /// How many reads the cache answered and how many went to the base dataset.

@@ -20,11 +20,16 @@ public struct FileImageDataset: AnnotatedImageDataset {
     /// Samples the protocol leaves out on purpose (AffectNet's Contempt, None, ...; CK+'s
     /// unused codes), counted by label name. They are not errors.
     public let excludedByProtocol: [String: Int]
+    /// What a loader does with an image that fails to decode (unless its options say):
+    /// the policy the reader was given, so ``BadSamplePolicy/skip`` covers decode-time failures too.
+    public let badSamplePolicy: BadSamplePolicy
 
+    /// - Parameter badSamplePolicy: see ``badSamplePolicy``; readers pass their `badSamples`.
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a side below 1,
     ///   no class names, or a record whose label is not a class.
     public init(records: [ImageRecord], classNames: [String], side: Int,
-                skipped: SkippedSamples = SkippedSamples(), excludedByProtocol: [String: Int] = [:]) throws {
+                skipped: SkippedSamples = SkippedSamples(), excludedByProtocol: [String: Int] = [:],
+                badSamplePolicy: BadSamplePolicy = .fail) throws {
         guard side > 0 else {
             throw DatasetError.invalidArgument(operation: "FileImageDataset", message: "side must be positive, got \(side)")
         }
@@ -39,6 +44,7 @@ public struct FileImageDataset: AnnotatedImageDataset {
         self.labels = records.map(\.label)
         self.skipped = skipped
         self.excludedByProtocol = excludedByProtocol
+        self.badSamplePolicy = badSamplePolicy
     }
 
     public var count: Int { records.count }
@@ -63,7 +69,8 @@ public struct FileImageDataset: AnnotatedImageDataset {
 
     /// The same dataset at another side.
     public func withSide(_ newSide: Int) throws -> FileImageDataset {
-        try FileImageDataset(records: records, classNames: classNames, side: newSide, skipped: skipped, excludedByProtocol: excludedByProtocol)
+        try FileImageDataset(records: records, classNames: classNames, side: newSide, skipped: skipped,
+                             excludedByProtocol: excludedByProtocol, badSamplePolicy: badSamplePolicy)
     }
 
     /// Decodes every image once. Under ``BadSamplePolicy/fail`` the first unreadable one
@@ -80,6 +87,7 @@ public struct FileImageDataset: AnnotatedImageDataset {
                 try report.handle(error, policy: policy)
             }
         }
-        return try FileImageDataset(records: good, classNames: classNames, side: side, skipped: report, excludedByProtocol: excludedByProtocol)
+        return try FileImageDataset(records: good, classNames: classNames, side: side, skipped: report,
+                                    excludedByProtocol: excludedByProtocol, badSamplePolicy: badSamplePolicy)
     }
 }

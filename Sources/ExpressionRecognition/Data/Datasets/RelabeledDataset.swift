@@ -23,6 +23,7 @@ public struct RelabeledDataset<Base: ImageDataset>: ImageDataset {
     public var count: Int { base.count }
     public var classNames: [String] { base.classNames }
     public var side: Int { base.side }
+    public var badSamplePolicy: BadSamplePolicy { base.badSamplePolicy }
 
     public func image(at index: Int) throws -> LabeledImage {
         var sample = try base.image(at: index)

@@ -18,6 +18,7 @@ public struct ResizedDataset<Base: ImageDataset>: ImageDataset {
     public var count: Int { base.count }
     public var classNames: [String] { base.classNames }
     public var labels: [Int] { base.labels }
+    public var badSamplePolicy: BadSamplePolicy { base.badSamplePolicy }
 
     public func image(at index: Int) throws -> LabeledImage {
         var sample = try base.image(at: index)

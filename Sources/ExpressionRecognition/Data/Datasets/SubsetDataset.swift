@@ -23,6 +23,7 @@ public struct SubsetDataset<Base: ImageDataset>: ImageDataset {
     public var count: Int { baseIndices.count }
     public var classNames: [String] { base.classNames }
     public var side: Int { base.side }
+    public var badSamplePolicy: BadSamplePolicy { base.badSamplePolicy }
 
     public func image(at index: Int) throws -> LabeledImage {
         try checkIndex(index)

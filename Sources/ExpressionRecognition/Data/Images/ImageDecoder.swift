@@ -11,7 +11,8 @@ public enum ImageDecoder {
 
     /// Decodes PNG or JPEG bytes; `path` names the source in errors.
     /// - Throws: ``DatasetError/corruptImage(path:reason:)`` when the bytes are neither
-    ///   format, or are corrupt or truncated.
+    ///   format, or are corrupt or truncated. The message says what was expected, the
+    ///   file's size and what it looks like, in words; it never quotes the file's bytes.
     public static func decode(_ data: Data, path: String) throws -> DecodedImage {
         if data.starts(with: PNGDecoder.signature) {
             return try PNGDecoder.decode(data, path: path, maximumPixelCount: maximumPixelCount)
@@ -19,9 +20,11 @@ public enum ImageDecoder {
         if data.starts(with: [0xFF, 0xD8, 0xFF]) {
             return try JPEGDecoder.decode(data, path: path, maximumPixelCount: maximumPixelCount)
         }
-        let head = data.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
+        // Never the bytes themselves: the file may be anything (see FileSignature).
         throw DatasetError.corruptImage(
-            path: path, reason: data.isEmpty ? "the file is empty" : "expected a PNG or JPEG signature, found bytes \(head)")
+            path: path,
+            reason: data.isEmpty ? "the file is empty (0 bytes), expected a PNG or JPEG file"
+                : "not a PNG or JPEG file (\(data.count) bytes): it starts with neither signature and looks like \(FileSignature.describe(data))")
     }
 
     /// Reads and decodes the image file at `url`.

@@ -9,6 +9,8 @@ struct BatchAssembler<Dataset: ImageDataset>: Sendable {
     let options: LoaderOptions
 
     /// The batch of `indices`, or nil when every sample was skipped, with the samples skipped.
+    /// Skipped samples are not replaced: the batch comes out smaller (the sampler's plan,
+    /// and so every other batch, stays the same whatever fails).
     /// Each sample's augmentation draws come from a generator seeded by (seed, epoch,
     /// position, slot), so the result does not depend on which thread decoded what.
     func assemble(indices: [Int], epoch: Int, position: Int) throws -> (batch: Batch?, skipped: SkippedSamples) {
@@ -35,6 +37,7 @@ struct BatchAssembler<Dataset: ImageDataset>: Sendable {
         pixels.reserveCapacity(indices.count * size)
         var labels = [Int](), kept = [Int]()
         var skipped = SkippedSamples()
+        let policy = options.badSamples ?? dataset.badSamplePolicy
         for slot in indices.indices {
             switch prepared[slot] {
             case .success(let sample):
@@ -42,7 +45,7 @@ struct BatchAssembler<Dataset: ImageDataset>: Sendable {
                 labels.append(sample.label)
                 kept.append(indices[slot])
             case .failure(let error as DatasetError):
-                try skipped.handle(error, policy: options.badSamples)
+                try skipped.handle(error, policy: policy)
             case .failure(let error):
                 throw error
             }

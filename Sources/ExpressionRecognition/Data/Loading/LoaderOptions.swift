@@ -9,15 +9,16 @@ public struct LoaderOptions: Sendable, Equatable {
     public var augmentation: Augmentation?
     /// Applied to every pixel after augmentation.
     public var normalization: PixelNormalization
-    /// What to do with a sample that fails to decode.
-    public var badSamples: BadSamplePolicy
+    /// What to do with a sample that fails to decode; nil (the default) follows the
+    /// dataset's ``ImageDataset/badSamplePolicy``, the policy it was read with.
+    public var badSamples: BadSamplePolicy?
     /// Seed of the augmentation draws (the sampler has its own).
     public var seed: UInt64
 
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a prefetch depth or
     ///   thread count below 1.
     public init(prefetchDepth: Int = 3, decodeThreads: Int = 1, augmentation: Augmentation? = nil,
-                normalization: PixelNormalization = .identity, badSamples: BadSamplePolicy = .fail, seed: UInt64 = 0) throws {
+                normalization: PixelNormalization = .identity, badSamples: BadSamplePolicy? = nil, seed: UInt64 = 0) throws {
         guard prefetchDepth >= 1, decodeThreads >= 1 else {
             throw DatasetError.invalidArgument(
                 operation: "LoaderOptions", message: "prefetch depth and decode threads must be at least 1, got \(prefetchDepth) and \(decodeThreads)")

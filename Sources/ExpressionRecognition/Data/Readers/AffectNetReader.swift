@@ -73,7 +73,7 @@ public enum AffectNetReader {
                 }
                 records.append(ImageRecord(url: url, label: expression.rawValue, crop: crop))
             } catch let error as DatasetError {
-                try skipped.handle(error, policy: badSamples)
+                try skipped.handle(error, policy: badSamples, at: SkippedLine(file: path, line: line))
             }
         }
         guard header != nil else {
@@ -83,6 +83,6 @@ public enum AffectNetReader {
             throw DatasetError.malformedFile(path: path, reason: "no usable rows of the seven classes after the header (\(skipped))")
         }
         return try FileImageDataset(records: records, classNames: Expression.allCases.map(\.name), side: side,
-                                    skipped: skipped, excludedByProtocol: excluded)
+                                    skipped: skipped, excludedByProtocol: excluded, badSamplePolicy: badSamples)
     }
 }

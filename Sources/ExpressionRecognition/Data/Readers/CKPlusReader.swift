@@ -125,7 +125,8 @@ public enum CKPlusReader {
         guard !records.isEmpty else {
             throw DatasetError.emptyFolder(path: emotionRoot.path, expected: "labelled sequences (Sxxx/yyy/*_emotion.txt) with frames (\(skipped))")
         }
-        return try FileImageDataset(records: records, classNames: names, side: side, skipped: skipped, excludedByProtocol: excluded)
+        return try FileImageDataset(records: records, classNames: names, side: side, skipped: skipped, excludedByProtocol: excluded,
+                                    badSamplePolicy: badSamples)
     }
 
     /// The code in an Emotion file: one number such as "   3.0000000e+00", a whole number 0-7.

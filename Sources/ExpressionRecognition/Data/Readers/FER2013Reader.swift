@@ -96,7 +96,7 @@ public enum FER2013Reader {
                 rows.labels.append(expression.rawValue)
                 rows.usages.append(usage)
             } catch let error as DatasetError {
-                try rows.skipped.handle(error, policy: badSamples)
+                try rows.skipped.handle(error, policy: badSamples, at: SkippedLine(file: path, line: line))
             }
         }
         guard header != nil else {

@@ -70,6 +70,6 @@ public enum ImageFolderReader {
         guard !records.isEmpty else {
             throw DatasetError.emptyFolder(path: root.path, expected: "image files in the class folders (\(skipped))")
         }
-        return try FileImageDataset(records: records, classNames: names, side: side, skipped: skipped)
+        return try FileImageDataset(records: records, classNames: names, side: side, skipped: skipped, badSamplePolicy: badSamples)
     }
 }

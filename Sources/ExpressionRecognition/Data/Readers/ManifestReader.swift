@@ -2,7 +2,9 @@ import Foundation
 
 /// Reads a manifest CSV for any dataset without a reader of its own:
 /// `path,label[,subject,sequence,frame]` with a header row. Paths are relative to
-/// `imagesRoot` (by default the manifest's folder) unless absolute; labels are class names.
+/// `imagesRoot` (by default the manifest's folder) and must stay inside it: an absolute
+/// path, `..` leading out or a symbolic link pointing out is refused unless the caller
+/// passes `allowPathsOutsideFolder`. Labels are class names.
 public enum ManifestReader {
     /// The manifest's columns; `path` and `label` are required, the others may be absent or empty.
     public static let columns = ["path", "label", "subject", "sequence", "frame"]
@@ -10,11 +12,17 @@ public enum ManifestReader {
     /// - Parameters:
     ///   - classNames: the classes in label order; nil takes the distinct labels in natural order.
     ///   - checkFilesExist: look for every image now, so a missing one is reported with its line.
+    ///   - allowPathsOutsideFolder: accept absolute paths and paths leading out of
+    ///     `imagesRoot` (by `..` or a symbolic link). Off by default, so a manifest from
+    ///     elsewhere cannot make the program read any file the user can read.
     /// - Throws: ``DatasetError`` naming the manifest and line for a missing column, an
     ///   empty path, a label not in `classNames`, a frame that is not an integer, or a
-    ///   missing image (each, except the missing columns, skippable with `badSamples`).
+    ///   missing image (each, except the missing columns, skippable with `badSamples`);
+    ///   ``DatasetError/pathOutsideFolder(path:line:imagePath:folder:reason:)`` for a path
+    ///   outside the folder (never skipped: the manifest itself is not to be trusted).
     public static func read(_ manifest: URL, side: Int, classNames: [String]? = nil, imagesRoot: URL? = nil,
-                            checkFilesExist: Bool = true, badSamples: BadSamplePolicy = .fail) throws -> FileImageDataset {
+                            checkFilesExist: Bool = true, allowPathsOutsideFolder: Bool = false,
+                            badSamples: BadSamplePolicy = .fail) throws -> FileImageDataset {
         if let classNames { try ClassNameValidation.validate(classNames, operation: "ManifestReader") }
         let data = try FileBytes.read(manifest)
         let path = manifest.path
@@ -64,14 +72,22 @@ public enum ManifestReader {
                     }
                     frame = number
                 }
-                let url = imagePath.hasPrefix("/") ? URL(fileURLWithPath: imagePath) : root.appendingPathComponent(imagePath)
+                let url: URL
+                do throws(ContainedPath.Escape) {
+                    url = try ContainedPath.resolve(imagePath, in: root, allowOutside: allowPathsOutsideFolder)
+                } catch {
+                    throw RowOutsideFolder(error: .pathOutsideFolder(path: path, line: line, imagePath: imagePath,
+                                                                     folder: root.standardizedFileURL.path, reason: error.reason))
+                }
                 if checkFilesExist, !FolderListing.fileExists(url) {
                     throw DatasetError.missingFile(path: url.path, hint: "listed in \(path) line \(line)")
                 }
                 let annotation = SampleAnnotation(subject: optional(subjectColumn), sequence: optional(sequenceColumn), frame: frame)
                 rows.append((url, label, annotation))
             } catch let error as DatasetError {
-                try skipped.handle(error, policy: badSamples)
+                try skipped.handle(error, policy: badSamples, at: SkippedLine(file: path, line: line))
+            } catch let outside as RowOutsideFolder {
+                throw outside.error
             }
         }
         guard header != nil else {
@@ -84,6 +100,11 @@ public enum ManifestReader {
         guard !records.isEmpty else {
             throw DatasetError.malformedFile(path: path, reason: "no usable rows after the header (\(skipped))")
         }
-        return try FileImageDataset(records: records, classNames: names, side: side, skipped: skipped)
+        return try FileImageDataset(records: records, classNames: names, side: side, skipped: skipped, badSamplePolicy: badSamples)
+    }
+
+    /// Carries a path-outside-folder error past the per-row skipping.
+    private struct RowOutsideFolder: Error {
+        let error: DatasetError
     }
 }

@@ -54,6 +54,6 @@ public enum OuluCASIAReader {
         guard !records.isEmpty else {
             throw DatasetError.emptyFolder(path: root.path, expected: "subject folders with expression sequences (\(skipped))")
         }
-        return try FileImageDataset(records: records, classNames: classNames, side: side, skipped: skipped)
+        return try FileImageDataset(records: records, classNames: classNames, side: side, skipped: skipped, badSamplePolicy: badSamples)
     }
 }
