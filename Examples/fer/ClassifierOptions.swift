@@ -4,29 +4,29 @@ import NeuralNetworks
 
 /// Every classifier hyper-parameter, the paper's value as default (Section IV-B).
 struct ClassifierOptions: ParsableArguments {
-    @Option(help: "Input side of the classifier (the paper: 112).") var side = 112
-    @Option(help: "Channel width multiplier (the paper: 1).") var width = 1.0
-    @Option(help: "Dropout after Conv5 (the paper: 0.5).") var dropout = 0.5
-    @Option(help: "Epochs (the paper: 50).") var epochs = 50
-    @Option(help: "Mini-batch size (the paper: 63 = 9 x 7 classes).") var batchSize = 63
-    @Option(help: "Initial learning rate (the paper: 1e-2).") var learningRate = 1e-2
-    @Option(help: "Learning-rate decay factor (the paper: 0.1).") var learningRateDecay = 0.1
-    @Option(help: "Decay the learning rate every this many epochs (the paper: 10).") var decayEvery = 10
-    @Option(help: "SGD momentum (the paper: 0.9).") var momentum = 0.9
-    @Option(help: "Weight decay (the paper: 0.002).") var weightDecay = 0.002
+    @Option(parsing: .unconditional, help: "Input side of the classifier (the paper: 112).") var side = 112
+    @Option(parsing: .unconditional, help: "Channel width multiplier (the paper: 1).") var width = 1.0
+    @Option(parsing: .unconditional, help: "Dropout after Conv5 (the paper: 0.5).") var dropout = 0.5
+    @Option(parsing: .unconditional, help: "Epochs (the paper: 50).") var epochs = 50
+    @Option(parsing: .unconditional, help: "Mini-batch size (the paper: 63 = 9 x 7 classes).") var batchSize = 63
+    @Option(parsing: .unconditional, help: "Initial learning rate (the paper: 1e-2).") var learningRate = 1e-2
+    @Option(parsing: .unconditional, help: "Learning-rate decay factor (the paper: 0.1).") var learningRateDecay = 0.1
+    @Option(parsing: .unconditional, help: "Decay the learning rate every this many epochs (the paper: 10).") var decayEvery = 10
+    @Option(parsing: .unconditional, help: "SGD momentum (the paper: 0.9).") var momentum = 0.9
+    @Option(parsing: .unconditional, help: "Weight decay (the paper: 0.002).") var weightDecay = 0.002
     @Option(help: "Loss of each head: focal or cross-entropy (the paper: focal).") var loss = ClassifierSettings.LossKind.focal
-    @Option(help: "Focal-loss gamma (the paper: 2).") var gamma = 2.0
+    @Option(parsing: .unconditional, help: "Focal-loss gamma (the paper: 2).") var gamma = 2.0
     @Option(help: "Batches: balanced (every class the same count; the paper) or shuffled.") var sampling = ClassifierSettings.Sampling.balanced
     @Flag(help: "Weight the loss by inverse class frequency (the paper's alternative to balanced batches).") var weightedLoss = false
     @Option(help: ArgumentHelp("The neighbourhood-aware mask: none (baseline), fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad.", valueName: "rule"))
     var mask = "none"
-    @Option(help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
+    @Option(parsing: .unconditional, help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
     var threshold: Double?
-    @Option(help: "Standard deviation of the latent noise that makes semantic neighbours (eq. 9).") var sigma = 0.1
+    @Option(parsing: .unconditional, help: "Standard deviation of the latent noise that makes semantic neighbours (eq. 9).") var sigma = 0.1
     @Flag(help: "Compute the divergence S from training-mode passes (dropout, batch statistics) as the PyTorch peer does, not evaluation mode.")
     var divergenceInTrainingMode = false
     @Flag(inversion: .prefixedNo, help: "Random flips and small shifts of the training images.") var augment = true
-    @Option(help: "Seed of the weights, batches, augmentation, dropout and noise.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Seed of the weights, batches, augmentation, dropout and noise.") var seed: UInt64 = 0
 
     /// The mask rule, or nil for the baseline.
     func maskRule() throws -> ThresholdRule? {
@@ -42,35 +42,48 @@ struct ClassifierOptions: ParsableArguments {
     }
 
     func settings(classCount: Int) throws -> ClassifierSettings {
+        let s = try uncheckedSettings(classCount: classCount)
+        try s.validate()
+        return s
+    }
+
+    /// Checks every setting that does not depend on the data (the sizes above all) before
+    /// the data is loaded and resized to `side`.
+    func validateBeforeLoading() throws {
+        var s = try uncheckedSettings(classCount: 2)
+        s.sampling = .shuffled  // divisibility by the class count is checked once the classes are known
+        try s.validate()
+    }
+
+    private func uncheckedSettings(classCount: Int) throws -> ClassifierSettings {
         var s = ClassifierSettings()
         s.side = side; s.width = width; s.classCount = classCount; s.dropoutRate = dropout; s.epochs = epochs
         s.batchSize = batchSize; s.learningRate = learningRate; s.learningRateDecay = learningRateDecay
         s.learningRateDecayEvery = decayEvery; s.momentum = momentum; s.weightDecay = weightDecay; s.loss = loss
         s.focalGamma = gamma; s.sampling = sampling; s.weightedLoss = weightedLoss; s.mask = try maskRule()
         s.neighborSigma = sigma; s.divergenceInTrainingMode = divergenceInTrainingMode; s.augment = augment; s.seed = seed
-        try s.validate()
         return s
     }
 }
 
 /// Every autoencoder hyper-parameter, the paper's value as default (Section III-B).
 struct AutoencoderOptions: ParsableArguments {
-    @Option(help: "Image side (the paper: 112).") var side = 112
-    @Option(help: "Latent code size (the paper: 64).") var latentSize = 64
+    @Option(parsing: .unconditional, help: "Image side (the paper: 112).") var side = 112
+    @Option(parsing: .unconditional, help: "Latent code size (the paper: 64).") var latentSize = 64
     @Flag(inversion: .prefixedNo, help: "End the last decoder block with a ReLU (the peer's reading of Table I); --no-output-relu lets the output be linear, which cannot die.")
     var outputRelu = true
-    @Option(help: "Pre-training epochs (the paper: 50).") var pretrainEpochs = 50
-    @Option(help: "Pre-training batch size (the paper: 256).") var pretrainBatchSize = 256
-    @Option(help: "Pre-training learning rate (the paper: 1e-3, x0.1 every 10 epochs).") var pretrainLearningRate = 1e-3
-    @Option(help: "Refinement epochs (the paper: 100).") var refineEpochs = 100
-    @Option(help: "Refinement batch size (the paper: 64).") var refineBatchSize = 64
-    @Option(help: "Decoder learning rate, RMSprop (the paper: 1e-4).") var decoderLearningRate = 1e-4
-    @Option(help: "Critic learning rate, RMSprop (the paper: 2e-5).") var criticLearningRate = 2e-5
-    @Option(help: "lambda_AE (the paper: 1e-3, x0.1 every 20 epochs).") var lambdaAE = 1e-3
-    @Option(help: "lambda_Adv (the paper: 5).") var lambdaAdversarial = 5.0
-    @Option(help: "lambda_Rec (the paper: 1).") var lambdaReconstruction = 1.0
-    @Option(help: "The critic trains once every this many decoder steps after the first epoch (the paper: 10).") var criticEvery = 10
-    @Option(help: "Seed of the weights, batches and dropout.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Pre-training epochs (the paper: 50).") var pretrainEpochs = 50
+    @Option(parsing: .unconditional, help: "Pre-training batch size (the paper: 256).") var pretrainBatchSize = 256
+    @Option(parsing: .unconditional, help: "Pre-training learning rate (the paper: 1e-3, x0.1 every 10 epochs).") var pretrainLearningRate = 1e-3
+    @Option(parsing: .unconditional, help: "Refinement epochs (the paper: 100).") var refineEpochs = 100
+    @Option(parsing: .unconditional, help: "Refinement batch size (the paper: 64).") var refineBatchSize = 64
+    @Option(parsing: .unconditional, help: "Decoder learning rate, RMSprop (the paper: 1e-4).") var decoderLearningRate = 1e-4
+    @Option(parsing: .unconditional, help: "Critic learning rate, RMSprop (the paper: 2e-5).") var criticLearningRate = 2e-5
+    @Option(parsing: .unconditional, help: "lambda_AE (the paper: 1e-3, x0.1 every 20 epochs).") var lambdaAE = 1e-3
+    @Option(parsing: .unconditional, help: "lambda_Adv (the paper: 5).") var lambdaAdversarial = 5.0
+    @Option(parsing: .unconditional, help: "lambda_Rec (the paper: 1).") var lambdaReconstruction = 1.0
+    @Option(parsing: .unconditional, help: "The critic trains once every this many decoder steps after the first epoch (the paper: 10).") var criticEvery = 10
+    @Option(parsing: .unconditional, help: "Seed of the weights, batches and dropout.") var seed: UInt64 = 0
 
     func settings() throws -> AutoencoderSettings {
         var s = AutoencoderSettings()

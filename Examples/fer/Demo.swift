@@ -14,56 +14,110 @@ struct Demo: ParsableCommand {
 
     @Option(help: "Folder for the three runs and the pictures.") var output = "runs/demo"
     @Option(help: "The data (any --data form of the train command).") var data = "fashion-mnist"
-    @Option(help: "Image side for both models.") var side = 32
-    @Option(help: "Classifier channel width multiplier.") var width = 0.25
-    @Option(help: "Training images (a seeded random subset).") var trainLimit = 6000
-    @Option(help: "Test images.") var testLimit = 2000
-    @Option(help: "Share of training labels flipped on purpose.") var labelNoise = 0.4
-    @Option(help: "Autoencoder pre-training epochs.") var autoencoderEpochs = 8
-    @Option(help: "Autoencoder learning rate (SGD, momentum 0.9).") var autoencoderLearningRate = 3e-3
-    @Option(help: "Classifier epochs (each method).") var epochs = 8
-    @Option(help: "Decay the classifier's learning rate x0.1 every this many epochs.") var decayEvery = 6
-    @Option(help: "Mini-batch size (a multiple of the class count: balanced batches).") var batchSize = 60
-    @Option(help: "Semantic-neighbour noise (eq. 9).") var sigma = 0.1
-    @Option(help: "Seed of everything.") var seed: UInt64 = 0
-    @Flag(help: "Continue an interrupted demo from its checkpoints.") var resume = false
+    @Option(parsing: .unconditional, help: "Image side for both models.") var side = 32
+    @Option(parsing: .unconditional, help: "Classifier channel width multiplier.") var width = 0.25
+    @Option(parsing: .unconditional, help: "Training images (a seeded random subset).") var trainLimit = 6000
+    @Option(parsing: .unconditional, help: "Test images.") var testLimit = 2000
+    @Option(parsing: .unconditional, help: "Share of training labels flipped on purpose.") var labelNoise = 0.4
+    @Option(parsing: .unconditional, help: "Autoencoder pre-training epochs.") var autoencoderEpochs = 8
+    @Option(parsing: .unconditional, help: "Autoencoder learning rate (SGD, momentum 0.9).") var autoencoderLearningRate = 3e-3
+    @Option(parsing: .unconditional, help: "Classifier epochs (each method).") var epochs = 8
+    @Option(parsing: .unconditional, help: "Decay the classifier's learning rate x0.1 every this many epochs.") var decayEvery = 6
+    @Option(parsing: .unconditional, help: "Mini-batch size (a multiple of the class count: balanced batches).") var batchSize = 60
+    @Option(parsing: .unconditional, help: "Semantic-neighbour noise (eq. 9).") var sigma = 0.1
+    @Option(parsing: .unconditional, help: "Seed of everything.") var seed: UInt64 = 0
+    @Flag(help: "Continue an interrupted demo from its checkpoints (give the same options as the first time).") var resume = false
+    @Flag(help: "Delete the demo already in --output and start again.") var overwrite = false
     @OptionGroup var output2: OutputOptions
+
+    static let stages = ["autoencoder", "baseline", "masked"]
+    static let defaultOutput = "runs/demo"
+
+    func validate() throws {
+        if resume && overwrite { throw ValidationError("--overwrite starts again; it cannot be combined with --resume") }
+        if output.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--output must not be empty") }
+        for (name, value) in [("--train-limit", trainLimit), ("--test-limit", testLimit), ("--autoencoder-epochs", autoencoderEpochs)] where value < 1 {
+            throw ValidationError("\(name) must be at least 1, got \(value)")
+        }
+        guard labelNoise.isFinite, (0...1).contains(labelNoise) else { throw ValidationError("--label-noise must be in [0, 1], got \(labelNoise)") }
+    }
+
+    /// Where this demo writes. A folder holding an earlier demo is never reused silently:
+    /// with --resume it is continued, with --overwrite replaced; under the default name a
+    /// fresh sibling (runs/demo-2, ...) is taken; any other name is refused.
+    func outputFolder(progress: ProgressReporter) throws -> URL {
+        let requested = URL(fileURLWithPath: output)
+        func holdsDemo(_ url: URL) -> Bool { Self.stages.contains { RunFolder.holdsRun(url.appendingPathComponent($0)) } }
+        if resume {
+            guard holdsDemo(requested) else { throw ValidationError("\(requested.path) holds no demo to resume") }
+            return requested
+        }
+        guard holdsDemo(requested), !overwrite else { return requested }
+        guard output == Self.defaultOutput else {
+            throw ValidationError("\(requested.path) already holds a demo; continue it with --resume, replace it with --overwrite, or choose another --output")
+        }
+        var index = 2
+        while holdsDemo(URL(fileURLWithPath: "\(output)-\(index)")) { index += 1 }
+        let fresh = URL(fileURLWithPath: "\(output)-\(index)")
+        progress.log("demo: \(requested.path) holds an earlier demo (kept); writing this one to \(fresh.path) (--overwrite replaces the earlier one, --resume continues it)")
+        return fresh
+    }
+
+    /// A stage's run folder: an existing one continued on --resume (its data must match),
+    /// otherwise a fresh one (an earlier stage's files deleted under --overwrite).
+    func stageFolder(_ name: String, root: URL, data: RunData) throws -> RunFolder {
+        let url = root.appendingPathComponent(name)
+        if resume && RunFolder.holdsRun(url) {
+            let folder = try RunFolder.open(existing: url)
+            if let saved = try? RunData.load(from: folder), saved != data {
+                throw ValidationError("the demo in \(root.path) was started with other data options (\(saved.data), \(saved.trainLimit.map(String.init) ?? "all") training images, noise \(saved.labelNoise)); resume with the same options, or start again with --overwrite")
+            }
+            return folder
+        }
+        // A stage the interrupted demo had not started yet, or a fresh demo.
+        return try RunFolder.create(at: url, overwrite: resume || overwrite)
+    }
 
     func run() throws {
         let started = Date()
         let progress = ProgressReporter(quiet: output2.quiet)
-        let root = URL(fileURLWithPath: output)
         var dataOptions = try DataOptions.parse([])
         dataOptions.data = data; dataOptions.trainLimit = trainLimit; dataOptions.testLimit = testLimit; dataOptions.labelNoise = labelNoise
-        let (train, test, noise) = try dataOptions.load(side: side, seed: seed)
-        let classCount = train.classNames.count
-        progress.log("demo: \(train.count) training images (\(noise?.flippedCount ?? 0) labels flipped on purpose), \(test.count) test images, \(classCount) classes, side \(side)")
+        let runData = RunData(dataOptions)
 
-        // 1. The autoencoder that makes semantic neighbours (eq. 4).
+        // Every setting is checked before any folder is touched.
         var aeSettings = AutoencoderSettings()
         aeSettings.side = side; aeSettings.latentSize = 32; aeSettings.seed = seed
         aeSettings.outputReLU = false  // a linear output cannot die in a short, fast pre-training
         aeSettings.pretrainEpochs = autoencoderEpochs; aeSettings.pretrainBatchSize = 64
         aeSettings.pretrainLearningRate = autoencoderLearningRate; aeSettings.pretrainDecayEvery = max(1, autoencoderEpochs * 3 / 4)
-        let aeFolder = try RunFolder(url: root.appendingPathComponent("autoencoder"))
-        try RunData(dataOptions).save(in: aeFolder)
-        let aeTrainer = try AutoencoderTrainer(settings: aeSettings)
-        _ = try AutoencoderRun(folder: aeFolder, trainer: aeTrainer, train: train, stage: .pretrain, progress: progress).run(resume: resume)
-        let autoencoder = aeTrainer.autoencoder
-
-        // 2. Baseline and 3. the batch-threshold method, on the same noisy labels.
+        try aeSettings.validate()
+        let (train, test, noise) = try dataOptions.load(side: side, seed: seed)
+        let classCount = train.classNames.count
         var base = ClassifierSettings()
         base.classCount = classCount
         base.side = side; base.width = width; base.epochs = epochs; base.batchSize = batchSize
         base.learningRateDecayEvery = decayEvery; base.neighborSigma = sigma; base.seed = seed
         var masked = base
         masked.mask = .batchMean
+        try base.validate()
+        try masked.validate()
+        let root = try outputFolder(progress: progress)
+        progress.log("demo: \(train.count) training images (\(noise?.flippedCount ?? 0) labels flipped on purpose), \(test.count) test images, \(classCount) classes, side \(side), writing to \(root.path)")
+
+        // 1. The autoencoder that makes semantic neighbours (eq. 4).
+        let aeFolder = try stageFolder("autoencoder", root: root, data: runData)
+        try runData.save(in: aeFolder)
+        let aeTrainer = try AutoencoderTrainer(settings: aeSettings)
+        _ = try AutoencoderRun(folder: aeFolder, trainer: aeTrainer, train: train, stage: .pretrain, progress: progress).run(resume: resume)
+        let autoencoder = aeTrainer.autoencoder
+
+        // 2. Baseline and 3. the batch-threshold method, on the same noisy labels.
         var results: [(name: String, records: [ClassifierEpochRecord], report: EvaluationReport, folder: RunFolder)] = []
         for (name, settings) in [("baseline", base), ("masked", masked)] {
-            try settings.validate()
-            let folder = try RunFolder(url: root.appendingPathComponent(name))
-            try RunData(dataOptions).save(in: folder)
-            try aeFolder.url.path.write(to: folder.url.appendingPathComponent("autoencoder-path.txt"), atomically: true, encoding: .utf8)
+            let folder = try stageFolder(name, root: root, data: runData)
+            try runData.save(in: folder)
+            try AtomicFile.write(Data(aeFolder.url.path.utf8), to: folder.url.appendingPathComponent("autoencoder-path.txt"))
             let (records, report) = try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
                                                                 autoencoder: autoencoder, resume: resume, progress: progress, label: name)
             results.append((name, records, report, folder))

@@ -10,13 +10,13 @@ struct Evaluate: ParsableCommand {
     @Option(name: .customLong("run"), help: "The train run to evaluate.") var runFolder: String
     @Option(help: "Data to evaluate on (default: the run's own test part).") var data: String?
     @Option(help: "Autoencoder run: also measure how often predictions flip under semantic-neighbour perturbation.") var autoencoder: String?
-    @Option(help: "Semantic-neighbour noise for the stability figure.") var sigma = 0.1
+    @Option(parsing: .unconditional, help: "Semantic-neighbour noise for the stability figure.") var sigma = 0.1
     @Option(help: ArgumentHelp("Table VII: ckplus:ROOT or oulu:ROOT read with the peak frame and the 4 before it; the run's fold is the test part.", valueName: "spec"))
     var sequenceConsistency: String?
     @Flag(help: "Print the summary as JSON.") var json = false
 
     func run() throws {
-        let folder = try RunFolder(url: URL(fileURLWithPath: runFolder))
+        let folder = try RunFolder.open(existing: URL(fileURLWithPath: runFolder))
         let (settings, model) = try loadClassifier(runFolder)
         var dataOptions = try RunData.load(from: folder).options
         if let data { dataOptions.data = data }
@@ -98,15 +98,19 @@ struct Neighbors: ParsableCommand {
 
     @Option(help: "The autoencoder run.") var autoencoder: String
     @Option(help: "The data to draw images from (its test part).") var data = "fashion-mnist"
-    @Option(help: "How many originals (rows).") var count = 6
-    @Option(help: "Semantic neighbours per original (columns).") var neighbors = 5
-    @Option(help: "Standard deviation of the latent noise (eq. 9).") var sigma = 0.1
-    @Option(help: "Pixels per image pixel in the picture.") var scale = 2
-    @Option(help: "Seed of the images chosen and the noise.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "How many originals (rows).") var count = 6
+    @Option(parsing: .unconditional, help: "Semantic neighbours per original (columns).") var neighbors = 5
+    @Option(parsing: .unconditional, help: "Standard deviation of the latent noise (eq. 9).") var sigma = 0.1
+    @Option(parsing: .unconditional, help: "Pixels per image pixel in the picture.") var scale = 2
+    @Option(parsing: .unconditional, help: "Seed of the images chosen and the noise.") var seed: UInt64 = 0
     @Option(help: "The PNG file to write.") var output = "neighbors.png"
 
     func run() throws {
         guard count >= 1, neighbors >= 1, scale >= 1 else { throw ValidationError("--count, --neighbors and --scale must be at least 1") }
+        // The picture holds count x (neighbors + 2) images of side x scale pixels: keep it drawable.
+        guard count <= 100, neighbors <= 50, scale <= 16 else {
+            throw ValidationError("--count must be at most 100, --neighbors at most 50 and --scale at most 16 (got \(count), \(neighbors), \(scale))")
+        }
         let model = try loadAutoencoder(autoencoder)
         var options = try DataOptions.parse([])
         options.data = data
@@ -153,7 +157,8 @@ struct Predict: ParsableCommand {
                 let best = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
                 let names: [String] = probabilities.indices.map { $0 < classNames.count ? classNames[$0] : "class \($0)" }
                 if json {
-                    let entries: [String] = probabilities.indices.map { "\(jsonString(names[$0])):\(probabilities[$0])" }
+                    // JSON has no NaN: a non-finite probability (impossible from finite weights) is null.
+                    let entries: [String] = probabilities.indices.map { "\(jsonString(names[$0])):\(probabilities[$0].isFinite ? "\(probabilities[$0])" : "null")" }
                     print("{\"file\":\(jsonString(path)),\"label\":\(jsonString(names[best])),\"index\":\(best),\"probabilities\":{\(entries.joined(separator: ","))}}")
                 } else {
                     let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)

@@ -18,10 +18,49 @@ struct FER: ParsableCommand {
                       Neighbors.self, Predict.self, Summarize.self]
     )
 
-    /// Fixes the OpenBLAS core before anything else runs (it may restart the process).
+    /// Fixes the OpenBLAS core before anything else runs (it may restart the process), and
+    /// turns SIGINT and SIGTERM into a stop at the next step boundary with a checkpoint.
     static func main() {
         OpenBLASCoreGuard.ensureOptimizedCore()
-        main(nil)
+        StopRequest.installSignalHandlers()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let interrupted as TrainingInterrupted {
+            let hint = resumeCommand(for: interrupted, arguments: Array(CommandLine.arguments.dropFirst()))
+            FileHandle.standardError.write(Data("\(interrupted)\ncontinue with: \(hint)\n".utf8))
+            Foundation.exit(interrupted.exitStatus)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// The command that continues an interrupted run: the same subcommand with `--resume`,
+    /// keeping only the options that a resumed run still takes.
+    static func resumeCommand(for interrupted: TrainingInterrupted, arguments: [String]) -> String {
+        guard let subcommand = arguments.first else { return "fer --help" }
+        func quoted(_ s: String) -> String {
+            s.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }
+        if subcommand == "demo" {
+            // The demo keeps its own options: they must match the interrupted run's.
+            return (["fer"] + arguments + (arguments.contains("--resume") ? [] : ["--resume"])).map(quoted).joined(separator: " ")
+        }
+        var kept = ["fer", subcommand, "--resume", interrupted.folder.path]
+        var index = 1
+        while index < arguments.count {
+            let argument = arguments[index]
+            let name = argument.split(separator: "=", maxSplits: 1).first.map(String.init) ?? argument
+            if RunLocation.optionsKeptOnResume.contains(name) {
+                kept.append(argument)
+                if !argument.contains("="), RunLocation.optionsWithValues.contains(name), index + 1 < arguments.count {
+                    kept.append(arguments[index + 1])
+                    index += 1
+                }
+            }
+            index += 1
+        }
+        return kept.map(quoted).joined(separator: " ")
     }
 }
 
@@ -33,28 +72,43 @@ extension ClassifierSettings.Sampling: ExpressibleByArgument {}
 struct DataOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The data: fashion-mnist, fer2013:FILE, affectnet:TRAIN.csv:VAL.csv:IMAGES, folder:TRAIN[:TEST], manifest:TRAIN.csv[:TEST.csv], ckplus:ROOT, oulu:ROOT.", valueName: "spec"))
     var data = "fashion-mnist"
-    @Option(help: "Test fold of the person-independent protocols (ckplus, oulu), 0-based.")
+    @Option(parsing: .unconditional, help: "Test fold of the person-independent protocols (ckplus, oulu), 0-based.")
     var fold = 0
-    @Option(help: "Number of person-independent folds (the paper: 10).")
+    @Option(parsing: .unconditional, help: "Number of person-independent folds (the paper: 10).")
     var folds = 10
     @Flag(help: "Skip samples that fail to decode (they are counted and reported) instead of stopping.")
     var skipBadSamples = false
-    @Option(help: "Use at most this many training samples (a seeded random subset).")
+    @Option(parsing: .unconditional, help: "Use at most this many training samples (a seeded random subset).")
     var trainLimit: Int?
-    @Option(help: "Use at most this many test samples.")
+    @Option(parsing: .unconditional, help: "Use at most this many test samples.")
     var testLimit: Int?
-    @Option(help: "Share of training labels flipped on purpose, in [0, 1] (the flags are kept to score the mask).")
+    @Option(parsing: .unconditional, help: "Share of training labels flipped on purpose, in [0, 1] (the flags are kept to score the mask).")
     var labelNoise = 0.0
     @Option(help: "How injected labels flip: symmetric (to any other class) or pairwise (class c to c+1).")
     var noiseMode = LabelNoise.Mode.symmetric
+    @Flag(help: "Let manifest rows name images outside the manifest's folder (absolute paths, .. leading out, symbolic links).")
+    var allowPathsOutsideFolder = false
+
+    func validate() throws {
+        if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit)") }
+        if let testLimit, testLimit < 1 { throw ValidationError("--test-limit must be at least 1, got \(testLimit)") }
+        guard labelNoise.isFinite, (0...1).contains(labelNoise) else { throw ValidationError("--label-noise must be in [0, 1], got \(labelNoise)") }
+        // Folds are arrays of subjects: a count beyond any dataset's subjects is a typo.
+        guard (2...1000).contains(folds) else { throw ValidationError("--folds must be in 2...1000, got \(folds)") }
+    }
 
     var specification: DatasetSpecification {
-        get throws { try DatasetSpecification(parsing: data, fold: fold, foldCount: folds, skipBadSamples: skipBadSamples) }
+        get throws {
+            try DatasetSpecification(parsing: data, fold: fold, foldCount: folds, skipBadSamples: skipBadSamples,
+                                     allowPathsOutsideFolder: allowPathsOutsideFolder)
+        }
     }
 
     /// Training and test parts at `side`, limited, with noise injected into the training labels.
     func load(side: Int, seed: UInt64) throws -> (train: AnyImageDataset, test: AnyImageDataset, noise: NoisyLabels?) {
-        let (fullTrain, fullTest) = try specification.load(side: side, seed: seed)
+        let parts = try specification.loadParts(side: side, seed: seed)
+        if parts.skipped.count > 0 { FileHandle.standardError.write(Data("data: \(parts.skipped.summary())\n\(parts.skipped)\n".utf8)) }
+        let (fullTrain, fullTest) = (parts.train, parts.test)
         var train = try fullTrain.limited(to: trainLimit, seed: seed)
         let test = try fullTest.limited(to: testLimit, seed: seed &+ 1)
         var noise: NoisyLabels?
@@ -71,10 +125,13 @@ struct DataOptions: ParsableArguments {
 struct RunData: Codable, Equatable {
     var data: String, fold: Int, folds: Int, skipBadSamples: Bool
     var trainLimit: Int?, testLimit: Int?, labelNoise: Double, noiseMode: String
+    /// Optional so that data.json files written before the option existed still load.
+    var allowPathsOutsideFolder: Bool?
 
     init(_ options: DataOptions) {
         data = options.data; fold = options.fold; folds = options.folds; skipBadSamples = options.skipBadSamples
         trainLimit = options.trainLimit; testLimit = options.testLimit; labelNoise = options.labelNoise; noiseMode = options.noiseMode.rawValue
+        allowPathsOutsideFolder = options.allowPathsOutsideFolder ? true : nil
     }
 
     var options: DataOptions {
@@ -83,6 +140,7 @@ struct RunData: Codable, Equatable {
         o.data = data; o.fold = fold; o.folds = folds; o.skipBadSamples = skipBadSamples
         o.trainLimit = trainLimit; o.testLimit = testLimit; o.labelNoise = labelNoise
         o.noiseMode = LabelNoise.Mode(rawValue: noiseMode) ?? .symmetric
+        o.allowPathsOutsideFolder = allowPathsOutsideFolder ?? false
         return o
         }
     }
@@ -92,7 +150,7 @@ struct RunData: Codable, Equatable {
     func save(in folder: RunFolder) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: Self.file(in: folder), options: .atomic)
+        try AtomicFile.write(encoder.encode(self), to: Self.file(in: folder))
     }
 
     static func load(from folder: RunFolder) throws -> RunData {
@@ -113,8 +171,9 @@ func loadAutoencoder(_ path: String) throws -> AsymmetricAutoencoder<Float> {
     var url = URL(fileURLWithPath: path)
     var isFolder: ObjCBool = false
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
-        let folder = try RunFolder(url: url)
+        let folder = try RunFolder.open(existing: url)
         let settings = try folder.readConfiguration(AutoencoderSettings.self)
+        try settings.validate()
         url = url.appendingPathComponent("autoencoder.safetensors")
         let model = try AsymmetricAutoencoder<Float>(side: settings.side, latentSize: settings.latentSize, outputReLU: settings.outputReLU)
         try Checkpoint<Float>(contentsOf: url).restore(model)
@@ -126,8 +185,9 @@ func loadAutoencoder(_ path: String) throws -> AsymmetricAutoencoder<Float> {
 /// Loads a classifier saved by a train run (its folder).
 func loadClassifier(_ path: String) throws -> (ClassifierSettings, MultiScaleClassifier<Float>) {
     let url = URL(fileURLWithPath: path)
-    let folder = try RunFolder(url: url)
+    let folder = try RunFolder.open(existing: url)
     let settings = try folder.readConfiguration(ClassifierSettings.self)
+    try settings.validate()
     let model = try MultiScaleClassifier<Float>(side: settings.side, width: settings.width, classCount: settings.classCount,
                                                 dropoutRate: settings.dropoutRate, seed: settings.seed)
     try Checkpoint<Float>(contentsOf: url.appendingPathComponent("model.safetensors")).restore(model)

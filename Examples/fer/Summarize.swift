@@ -21,8 +21,8 @@ struct Summarize: ParsableCommand {
                 throw ValidationError("cannot read \(root)")
             }
             for case let url as URL in walker where url.lastPathComponent == "metrics.jsonl" {
-                let folder = try RunFolder(url: url.deletingLastPathComponent())
-                guard let settings = try? folder.readConfiguration(ClassifierSettings.self),
+                guard let folder = try? RunFolder.open(existing: url.deletingLastPathComponent()),
+                      let settings = try? folder.readConfiguration(ClassifierSettings.self),
                       let last = try folder.readMetrics(ClassifierEpochRecord.self).last, last.epoch == settings.epochs else { continue }
                 let data = (try? RunData.load(from: folder))
                 let method: String

@@ -9,29 +9,47 @@ struct Train: ParsableCommand {
 
     @OptionGroup var location: RunLocation
     @Option(help: "Autoencoder run folder (pretrain-autoencoder or refine-autoencoder); required with --mask.") var autoencoder: String?
-    @Option(help: "Stop once this many epochs are done in total; continue later with --resume.") var stopAfter: Int?
+    @Option(parsing: .unconditional, help: "Stop once this many epochs are done in total; continue later with --resume.") var stopAfter: Int?
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var classifier: ClassifierOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1, got \(stopAfter)") }
+    }
+
     func run() throws {
-        let (folder, resume) = try location.open()
         let progress = ProgressReporter(quiet: output.quiet)
-        let data = resume ? try RunData.load(from: folder) : RunData(dataOptions)
-        let saved = resume ? try folder.readConfiguration(ClassifierSettings.self) : nil
-        let seed = saved?.seed ?? classifier.seed
-        let side = saved?.side ?? classifier.side
-        let (train, test, noise) = try data.options.load(side: side, seed: seed)
-        let settings = try saved ?? classifier.settings(classCount: train.classNames.count)
-        if !resume {
-            try data.save(in: folder)
-            if let autoencoder {
-                try URL(fileURLWithPath: autoencoder).path.write(to: folder.url.appendingPathComponent("autoencoder-path.txt"), atomically: true, encoding: .utf8)
-            }
+        if let path = location.resume {
+            let folder = try RunFolder.open(existing: URL(fileURLWithPath: path))
+            let settings = try folder.readConfiguration(ClassifierSettings.self)
+            try settings.validate()
+            let (train, test, noise) = try RunData.load(from: folder).options.load(side: settings.side, seed: settings.seed)
+            let autoencoderModel = try autoencoder.map(loadAutoencoder) ?? (settings.mask != nil ? try autoencoderFromRun(folder) : nil)
+            try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
+                                        autoencoder: autoencoderModel, resume: true, progress: progress,
+                                        label: settings.mask == nil ? "baseline" : "masked", stopAfter: stopAfter)
+            return
         }
-        let autoencoderModel = try autoencoder.map(loadAutoencoder) ?? (settings.mask != nil ? try autoencoderFromRun(folder) : nil)
+        // A new run: every check before the folder is touched (--overwrite deletes the old run).
+        let data = RunData(dataOptions)
+        try classifier.validateBeforeLoading()
+        let (train, test, noise) = try dataOptions.load(side: classifier.side, seed: classifier.seed)
+        let settings = try classifier.settings(classCount: train.classNames.count)
+        if settings.mask != nil && autoencoder == nil {
+            throw ValidationError("--mask \(classifier.mask) needs --autoencoder FOLDER (a pretrain-autoencoder run)")
+        }
+        let autoencoderModel = try autoencoder.map(loadAutoencoder)
+        let (folder, _) = try location.open()
+        try data.save(in: folder)
+        if let autoencoder {
+            try AtomicFile.write(Data(URL(fileURLWithPath: autoencoder).path.utf8), to: folder.url.appendingPathComponent("autoencoder-path.txt"))
+        }
+        // The configuration last: from here on the folder is a run that --resume continues;
+        // killed before, it is an unstarted run that --run may take again.
+        try folder.writeConfiguration(settings)
         try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
-                                    autoencoder: autoencoderModel, resume: resume, progress: progress,
+                                    autoencoder: autoencoderModel, resume: false, progress: progress,
                                     label: settings.mask == nil ? "baseline" : "masked", stopAfter: stopAfter)
     }
 
@@ -55,13 +73,14 @@ enum ClassifierCommand {
         let trainer = try ClassifierTrainer(settings: settings, autoencoder: autoencoder, classWeights: weights)
         progress.log("\(label): \(train.count) training and \(test.count) test images at \(settings.side)x\(settings.side), \(settings.classCount) classes, \(trainer.model.parameterCount) parameters" +
                      (noise.map { ", \($0.flippedCount) training labels flipped on purpose" } ?? ""))
-        try JSONEncoder().encode(train.classNames).write(to: folder.url.appendingPathComponent("classes.json"), options: .atomic)
+        try AtomicFile.write(JSONEncoder().encode(train.classNames), to: folder.url.appendingPathComponent("classes.json"))
         let run = ClassifierRun(folder: folder, trainer: trainer, train: train, test: test, isFlipped: noise?.isFlipped, progress: progress, label: label)
         let records = try run.run(resume: resume, stopAfter: stopAfter)
         let neighbors = try autoencoder.map {
             try SemanticNeighborGenerator(encoder: $0.encoder, decoder: $0.decoder, sigma: settings.neighborSigma, random: RandomStream(seed: settings.seed &+ 99))
         }
         let report = try Evaluator.evaluate(trainer.model, on: test, neighbors: neighbors)
+        if report.skipped.count > 0 { progress.log("\(label): test: \(report.skipped)") }
         try writeReport(report, classNames: test.classNames, folder: folder, title: label)
         try Charts.lineChart(title: "\(label): training loss", xLabel: "EPOCH",
                              series: [.init(name: "loss", points: records.map { (Double($0.epoch), $0.trainLoss) })])
@@ -87,7 +106,7 @@ enum ClassifierCommand {
                               predictionFlipRate: report.stability?.flipRate, meanNeighborDivergence: report.stability?.meanDivergence,
                               failureRate: report.sequenceConsistency?.failureRate,
                               consistentFailureRate: report.sequenceConsistency?.consistentFailureRate)
-        try encoder.encode(summary).write(to: folder.url.appendingPathComponent("evaluation.json"), options: .atomic)
+        try AtomicFile.write(encoder.encode(summary), to: folder.url.appendingPathComponent("evaluation.json"))
         try Charts.confusionMatrix(report.confusion, classNames: classNames, title: "\(title): confusion")
             .writePNG(to: folder.pictures.appendingPathComponent("confusion.png"))
     }
@@ -95,16 +114,44 @@ enum ClassifierCommand {
 
 /// Where a training command writes: a new run folder, or one to continue.
 struct RunLocation: ParsableArguments {
-    @Option(name: .customLong("run"), help: "Run folder to write (created if needed).") var runFolder: String?
+    @Option(name: .customLong("run"), help: "Run folder to write (created if needed; refused if it already holds a run, unless --overwrite).") var runFolder: String?
     @Option(help: "Continue the run in this folder from its last checkpoint, with its saved settings and data.") var resume: String?
+    @Flag(help: "Delete the run already in the --run folder and start again.") var overwrite = false
+
+    /// Options a resumed run still takes; any other option would be ignored, so it is refused.
+    static let optionsKeptOnResume: Set<String> = ["--resume", "--quiet", "--stop-after", "--autoencoder", "--classifier"]
+    /// Options among those that take a value.
+    static let optionsWithValues: Set<String> = ["--resume", "--stop-after", "--autoencoder", "--classifier"]
 
     func validate() throws {
         guard (runFolder == nil) != (resume == nil) else { throw ValidationError("give either --run FOLDER or --resume FOLDER") }
+        if let path = runFolder ?? resume, path.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("the run folder must not be empty (it would write into the current folder)")
+        }
+        if overwrite && resume != nil { throw ValidationError("--overwrite starts a new run; it cannot be combined with --resume") }
+        if resume != nil {
+            let ignored = Self.givenOptions(in: Array(CommandLine.arguments.dropFirst(2))).filter { !Self.optionsKeptOnResume.contains($0) }
+            if !ignored.isEmpty {
+                throw ValidationError("--resume continues with the run's saved settings and data, so \(ignored.joined(separator: ", ")) would be ignored; drop \(ignored.count == 1 ? "it" : "them"), or start a new run with --run to change settings")
+            }
+        }
     }
 
-    /// The folder, and whether the run continues.
+    /// The long options named in `arguments`, in order, without values.
+    static func givenOptions(in arguments: [String]) -> [String] {
+        var names: [String] = []
+        for argument in arguments where argument.hasPrefix("--") && argument.count > 2 {
+            let name = String(argument.split(separator: "=", maxSplits: 1)[0])
+            if !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
+    /// The folder, and whether the run continues. A new run's folder must not hold another
+    /// run (unless --overwrite); a resumed one must exist.
     func open() throws -> (RunFolder, Bool) {
-        (try RunFolder(url: URL(fileURLWithPath: resume ?? runFolder ?? "")), resume != nil)
+        if let resume { return (try RunFolder.open(existing: URL(fileURLWithPath: resume)), true) }
+        return (try RunFolder.create(at: URL(fileURLWithPath: runFolder ?? ""), overwrite: overwrite), false)
     }
 }
 
@@ -119,11 +166,17 @@ struct PretrainAutoencoder: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let (folder, resume) = try location.open()
-        let data = resume ? try RunData.load(from: folder) : RunData(dataOptions)
-        let settings = resume ? try folder.readConfiguration(AutoencoderSettings.self) : try autoencoderOptions.settings()
+        let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0)) }
+        let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
+        let settings = try resumeFolder.map { try $0.readConfiguration(AutoencoderSettings.self) } ?? autoencoderOptions.settings()
+        try settings.validate()
         let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
-        if !resume { try data.save(in: folder) }
+        // A new run's folder is opened only after every check (--overwrite deletes the old run).
+        let (folder, resume) = try resumeFolder.map { ($0, true) } ?? location.open()
+        if !resume {
+            try data.save(in: folder)
+            try folder.writeConfiguration(settings)
+        }
         let trainer = try AutoencoderTrainer(settings: settings)
         let progress = ProgressReporter(quiet: output.quiet)
         progress.log("autoencoder: \(train.count) images at \(settings.side)x\(settings.side), \(trainer.autoencoder.parameterCount) parameters")
@@ -145,17 +198,23 @@ struct RefineAutoencoder: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let (folder, resume) = try location.open()
-        let data = resume ? try RunData.load(from: folder) : RunData(dataOptions)
+        let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0)) }
+        let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
         let start = try loadAutoencoder(autoencoder)
-        var settings = resume ? try folder.readConfiguration(AutoencoderSettings.self) : try autoencoderOptions.settings()
+        var settings = try resumeFolder.map { try $0.readConfiguration(AutoencoderSettings.self) } ?? autoencoderOptions.settings()
         settings.side = start.side
         settings.latentSize = start.latentSize
+        try settings.validate()
         let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
-        if !resume { try data.save(in: folder) }
         let perceptual = try classifier.map { try loadClassifier($0).1 }
         if let perceptual, perceptual.side != settings.side {
             throw ValidationError("the classifier's side \(perceptual.side) differs from the autoencoder's \(settings.side)")
+        }
+        // A new run's folder is opened only after every check (--overwrite deletes the old run).
+        let (folder, resume) = try resumeFolder.map { ($0, true) } ?? location.open()
+        if !resume {
+            try data.save(in: folder)
+            try folder.writeConfiguration(settings)
         }
         let progress = ProgressReporter(quiet: output.quiet)
         if perceptual == nil { progress.log("note: no --classifier given; Loss_Rec uses the pixel term only") }

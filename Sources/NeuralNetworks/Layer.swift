@@ -49,3 +49,15 @@ extension Layer {
 public func prefixed<Scalar>(_ prefix: String, _ entries: [(name: String, variable: Variable<Scalar>)]) -> [(name: String, variable: Variable<Scalar>)] {
     entries.map { (name: prefix.isEmpty ? $0.name : "\(prefix).\($0.name)", variable: $0.variable) }
 }
+
+extension Layer {
+    /// Throws when a parameter or buffer holds NaN or infinity, naming the first one; a
+    /// training loop calls it after each optimizer step so that diverged weights stop the
+    /// run before they reach a checkpoint.
+    public func checkFinite(context: String) throws {
+        for (name, variable) in namedState {
+            let count = variable.value.nonFiniteCount
+            if count > 0 { throw TensorError.nonFiniteValues(tensor: name, count: count, context: context) }
+        }
+    }
+}

@@ -128,3 +128,14 @@ extension Tensor: CustomStringConvertible {
         return "Tensor<\(Scalar.self)>(shape: \(shape), [\(preview)\(count > 8 ? ", ..." : "")])"
     }
 }
+
+extension Tensor {
+    /// How many elements are NaN or infinite (0 for a healthy tensor).
+    public var nonFiniteCount: Int {
+        scalars.withUnsafeBufferPointer { buffer in
+            var count = 0
+            for x in buffer where !x.isFinite { count += 1 }
+            return count
+        }
+    }
+}

@@ -13,6 +13,9 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
     case malformedFile(path: String, message: String)
     /// A file holds no tensor under the requested name.
     case missingTensor(name: String, path: String)
+    /// A tensor holds NaN or infinite values where only finite ones are valid (weights
+    /// about to be saved or just loaded). `context` says where: a file or a training step.
+    case nonFiniteValues(tensor: String, count: Int, context: String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,8 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
             return "\(path): \(message)"
         case let .missingTensor(name, path):
             return "\(path): no tensor named \"\(name)\""
+        case let .nonFiniteValues(tensor, count, context):
+            return "\(context): \(tensor) holds \(count) non-finite value\(count == 1 ? "" : "s") (NaN or infinity)"
         }
     }
 }

@@ -81,6 +81,12 @@ public final class AsymmetricAutoencoder<Scalar: TensorScalar>: Layer {
             throw TensorError.invalidArgument(op: op, message: "side must be a positive multiple of 16, got \(side)")
         }
         guard latentSize >= 1 else { throw TensorError.invalidArgument(op: op, message: "latentSize must be at least 1, got \(latentSize)") }
+        // Bounds before any allocation: a huge size must be an error, not an abort.
+        try MemoryBudget.check("side", Double(side), atMost: Double(MemoryBudget.maximumSide), op: op)
+        try MemoryBudget.check("latentSize", Double(latentSize), atMost: Double(MemoryBudget.maximumLatentSize), op: op)
+        try MemoryBudget.checkFits(MemoryBudget.autoencoderTrainingBytes(side: side, latentSize: latentSize, batchSize: 0),
+                                   what: "the autoencoder's parameters at side \(side), latent size \(latentSize)",
+                                   advice: "lower the side or the latent size", op: op)
         var generator = SeededGenerator(seed: seed)
         let random = RandomStream(seed: seed &+ 1)
         self.random = random

@@ -23,6 +23,8 @@ public final class ClassifierBranch<Scalar: TensorScalar>: Layer {
             throw TensorError.invalidArgument(op: "ClassifierBranch", message: "side must be at least 16 (four 2x2 pools), got \(side)")
         }
         guard width > 0 else { throw TensorError.invalidArgument(op: "ClassifierBranch", message: "width must be positive, got \(width)") }
+        try MemoryBudget.check("width", width, atMost: MemoryBudget.maximumWidth, op: "ClassifierBranch")
+        try MemoryBudget.check("side", Double(side), atMost: Double(MemoryBudget.maximumSide), op: "ClassifierBranch")
         func w(_ c: Int) -> Int { max(1, Int(Double(c) * width)) }
         var layers: [any Layer<Scalar>] = []
         func convBNReLU(_ input: Int, _ output: Int, _ kernel: Int) {
@@ -109,6 +111,13 @@ public final class MultiScaleClassifier<Scalar: TensorScalar>: Layer, FeatureExt
             throw TensorError.invalidArgument(op: "MultiScaleClassifier", message: "side must be at least 32, got \(side)")
         }
         guard classCount >= 2 else { throw TensorError.invalidArgument(op: "MultiScaleClassifier", message: "need at least 2 classes, got \(classCount)") }
+        // Bounds before any allocation: a huge size must be an error, not an abort.
+        try MemoryBudget.check("side", Double(side), atMost: Double(MemoryBudget.maximumSide), op: "MultiScaleClassifier")
+        try MemoryBudget.check("width", width.isNaN ? .infinity : width, atMost: MemoryBudget.maximumWidth, op: "MultiScaleClassifier")
+        try MemoryBudget.check("the class count", Double(classCount), atMost: Double(MemoryBudget.maximumClassCount), op: "MultiScaleClassifier")
+        try MemoryBudget.checkFits(MemoryBudget.classifierTrainingBytes(side: side, width: width, classCount: classCount, batchSize: 0),
+                                   what: "the classifier's parameters at side \(side), width \(width)", advice: "lower the side or the width",
+                                   op: "MultiScaleClassifier")
         var generator = SeededGenerator(seed: seed)
         random = RandomStream(seed: seed &+ 1)
         ori = try ClassifierBranch(side: side, featureSize: 64, classCount: classCount, width: width, dropoutRate: dropoutRate, random: random, using: &generator)

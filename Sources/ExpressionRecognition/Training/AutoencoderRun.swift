@@ -19,6 +19,13 @@ struct AutoencoderProgress: Codable {
     var completedEpochs: Int
     var dropoutState: [UInt64]
     var generatorSteps: Int
+    /// Batches of epoch `completedEpochs` already trained on (a run stopped by a signal).
+    var epochPosition: Int?
+    var tally: EpochTally?
+    var criticLossSum: Double?
+    var criticLossCount: Int?
+    /// ``RunFolder/fingerprint()`` when the checkpoint was written.
+    var runFingerprint: String?
 }
 
 /// Runs one autoencoder stage over a dataset with checkpoints after every epoch, metrics
@@ -50,9 +57,14 @@ public struct AutoencoderRun<Train: ImageDataset> {
         let pretrainOptimizer = stage == .pretrain ? try trainer.makePretrainOptimizer() : nil
         let refinement = stage == .refine ? try trainer.makeRefinement(classifier: perceptualClassifier) : nil
         var startEpoch = 0
+        var resumed: (position: Int, tally: EpochTally, criticSum: Double, criticCount: Int)?
         if resume, FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) {
-            startEpoch = try restore(pretrainOptimizer: pretrainOptimizer, refinement: refinement)
-            progress.log("autoencoder \(stage.rawValue): resuming after epoch \(startEpoch)")
+            let state = try restore(pretrainOptimizer: pretrainOptimizer, refinement: refinement, epochs: epochs)
+            startEpoch = state.completedEpochs
+            if let position = state.epochPosition, position > 0 {
+                resumed = (position, state.tally ?? EpochTally(), state.criticLossSum ?? 0, state.criticLossCount ?? 0)
+            }
+            progress.log("autoencoder \(stage.rawValue): resuming after epoch \(startEpoch)\(resumed.map { " and \($0.position) steps" } ?? "")")
         } else {
             try folder.writeConfiguration(settings)
             try folder.truncateMetrics(toLines: 0)
@@ -61,7 +73,6 @@ public struct AutoencoderRun<Train: ImageDataset> {
         let loader = try BatchLoader(dataset: train, sampler: sampler, options: LoaderOptions(prefetchDepth: 3))
         var records = try folder.readMetrics(AutoencoderEpochRecord.self)
         for epoch in startEpoch..<epochs {
-            let started = Date()
             let learningRate: Double
             if let pretrainOptimizer {
                 learningRate = try StepDecay(initial: settings.pretrainLearningRate, interval: settings.pretrainDecayEvery).value(atEpoch: epoch)
@@ -70,28 +81,44 @@ public struct AutoencoderRun<Train: ImageDataset> {
                 learningRate = settings.decoderLearningRate
             }
             progress.startEpoch()
-            var criticLosses: [Double] = []
-            let batches = loader.epoch(epoch)
-            var step = 0
+            var tally = resumed?.tally ?? EpochTally()
+            var criticSum = resumed?.criticSum ?? 0, criticCount = resumed?.criticCount ?? 0
+            let startPosition = resumed?.position ?? 0
+            resumed = nil
+            let segmentStart = Date()
+            let batches = loader.epoch(epoch, from: startPosition)
             var lastImages: Tensor<Float>?
             while let batch = try batches.next() {
                 lastImages = batch.images
                 let loss: Double
-                if let pretrainOptimizer {
-                    loss = try trainer.pretrainStep(images: batch.images, optimizer: pretrainOptimizer)
-                } else {
-                    let outcome = try trainer.refineStep(images: batch.images, epoch: epoch, state: refinement!)
-                    loss = outcome.generatorLoss
-                    if let c = outcome.criticLoss { criticLosses.append(c) }
+                do {
+                    if let pretrainOptimizer {
+                        loss = try trainer.pretrainStep(images: batch.images, optimizer: pretrainOptimizer)
+                    } else {
+                        let outcome = try trainer.refineStep(images: batch.images, epoch: epoch, state: refinement!)
+                        loss = outcome.generatorLoss
+                        if let c = outcome.criticLoss { criticSum += c; criticCount += 1 }
+                    }
+                } catch {
+                    throw TrainingDiverged.wrapping(error, epoch: epoch + 1, step: batch.position + 1, folder: folder)
                 }
-                step += 1
-                progress.step(label: "autoencoder \(stage.rawValue)", epoch: epoch, epochs: epochs, step: step,
+                tally.lossSum += loss; tally.lossCount += 1; tally.samples += batch.count
+                let position = batch.position + 1
+                progress.step(label: "autoencoder \(stage.rawValue)", epoch: epoch, epochs: epochs, step: position,
                               steps: batches.plannedBatchCount, samples: batch.count, loss: loss, maskedShare: nil)
+                if let signal = StopRequest.pending, position < batches.plannedBatchCount {
+                    var saved = tally
+                    saved.seconds += Date().timeIntervalSince(segmentStart)
+                    try saveCheckpoint(completedEpochs: epoch, pretrainOptimizer: pretrainOptimizer, refinement: refinement,
+                                       position: position, tally: saved, critic: (criticSum, criticCount))
+                    throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch, stepsIntoEpoch: position)
+                }
             }
+            tally.seconds += Date().timeIntervalSince(segmentStart)
             let record = AutoencoderEpochRecord(
-                stage: stage.rawValue, epoch: epoch + 1, learningRate: learningRate, loss: progress.runningLoss,
-                criticLoss: criticLosses.isEmpty ? nil : criticLosses.reduce(0, +) / Double(criticLosses.count),
-                samplesPerSecond: progress.samplesPerSecond, seconds: Date().timeIntervalSince(started))
+                stage: stage.rawValue, epoch: epoch + 1, learningRate: learningRate, loss: tally.meanLoss,
+                criticLoss: criticCount == 0 ? nil : criticSum / Double(criticCount),
+                samplesPerSecond: tally.seconds > 0 ? Double(tally.samples) / tally.seconds : 0, seconds: tally.seconds)
             records.append(record)
             try folder.appendMetrics(record)
             try saveCheckpoint(completedEpochs: epoch + 1, pretrainOptimizer: pretrainOptimizer, refinement: refinement)
@@ -100,6 +127,9 @@ public struct AutoencoderRun<Train: ImageDataset> {
             progress.log(line + ", \(String(format: "%.0f", record.samplesPerSecond)) samples/s, \(ProgressReporter.duration(record.seconds))")
             if let lastImages, try reconstructionIsConstant(lastImages) {
                 progress.log("warning: the autoencoder's reconstruction is the same for every pixel (a dead output ReLU?); its semantic neighbours carry no information. Lower the learning rate or use --no-output-relu.")
+            }
+            if let signal = StopRequest.pending, epoch + 1 < epochs {
+                throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch + 1, stepsIntoEpoch: 0)
             }
         }
         return records
@@ -116,7 +146,8 @@ public struct AutoencoderRun<Train: ImageDataset> {
         return output.allSatisfy { abs($0 - first) < 1e-7 }
     }
 
-    func saveCheckpoint(completedEpochs: Int, pretrainOptimizer: SGD<Float>?, refinement: AutoencoderTrainer.Refinement?) throws {
+    func saveCheckpoint(completedEpochs: Int, pretrainOptimizer: SGD<Float>?, refinement: AutoencoderTrainer.Refinement?,
+                        position: Int = 0, tally: EpochTally? = nil, critic: (sum: Double, count: Int)? = nil) throws {
         var checkpoint = Checkpoint<Float>()
         checkpoint.store(trainer.autoencoder, prefix: "model/")
         if let pretrainOptimizer { checkpoint.store(pretrainOptimizer, prefix: "optimizer/") }
@@ -125,16 +156,20 @@ public struct AutoencoderRun<Train: ImageDataset> {
             checkpoint.store(refinement.decoderOptimizer, prefix: "decoder_optimizer/")
             checkpoint.store(refinement.criticOptimizer, prefix: "critic_optimizer/")
         }
+        let midEpoch = position > 0
         try checkpoint.store(AutoencoderProgress(stage: stage.rawValue, completedEpochs: completedEpochs,
                                                  dropoutState: trainer.autoencoder.random.generator.state,
-                                                 generatorSteps: refinement?.generatorSteps ?? 0), key: "progress")
+                                                 generatorSteps: refinement?.generatorSteps ?? 0,
+                                                 epochPosition: midEpoch ? position : nil, tally: midEpoch ? tally : nil,
+                                                 criticLossSum: midEpoch ? critic?.sum : nil, criticLossCount: midEpoch ? critic?.count : nil,
+                                                 runFingerprint: folder.fingerprint()), key: "progress")
         try checkpoint.write(to: folder.lastCheckpoint)
         var model = Checkpoint<Float>()
         model.store(trainer.autoencoder)
         try model.write(to: modelFile)
     }
 
-    func restore(pretrainOptimizer: SGD<Float>?, refinement: AutoencoderTrainer.Refinement?) throws -> Int {
+    func restore(pretrainOptimizer: SGD<Float>?, refinement: AutoencoderTrainer.Refinement?, epochs: Int) throws -> AutoencoderProgress {
         let saved = try folder.readConfiguration(AutoencoderSettings.self)
         guard saved == trainer.settings else {
             throw TensorError.invalidArgument(op: "resume", message: "the settings differ from the run's config.json; resume with the same options")
@@ -144,6 +179,8 @@ public struct AutoencoderRun<Train: ImageDataset> {
         guard state.stage == stage.rawValue else {
             throw TensorError.invalidArgument(op: "resume", message: "the run folder holds a \(state.stage) stage, not \(stage.rawValue)")
         }
+        try RunFolder.checkProgress(completedEpochs: state.completedEpochs, position: state.epochPosition, epochs: epochs,
+                                    fingerprint: state.runFingerprint, folder: folder)
         try checkpoint.restore(trainer.autoencoder, prefix: "model/")
         if let pretrainOptimizer { try checkpoint.restore(pretrainOptimizer, prefix: "optimizer/") }
         if let refinement {
@@ -154,6 +191,6 @@ public struct AutoencoderRun<Train: ImageDataset> {
         }
         trainer.autoencoder.random.generator = try SeededGenerator(state: state.dropoutState)
         try folder.truncateMetrics(toLines: state.completedEpochs)
-        return state.completedEpochs
+        return state
     }
 }

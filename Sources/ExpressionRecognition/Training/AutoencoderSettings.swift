@@ -45,13 +45,34 @@ public struct AutoencoderSettings: Codable, Sendable, Equatable {
         func check(_ condition: Bool, _ message: String) throws {
             if !condition { throw TensorError.invalidArgument(op: "autoencoder settings", message: message) }
         }
+        let op = "autoencoder settings"
+        var weights: [(String, Double)] = [("pre-training learning rate", pretrainLearningRate), ("momentum", momentum),
+                                           ("weight decay", weightDecay), ("decoder learning rate", decoderLearningRate),
+                                           ("critic learning rate", criticLearningRate), ("lambda_AE", lambdaAE),
+                                           ("lambda_Adv", lambdaAdversarial), ("lambda_Rec", lambdaReconstruction),
+                                           ("pixel weight", pixelWeight), ("clipping bound", clipBound)]
+        weights += levelWeights.map { ("level weight", $0) }
+        weights += perceptualLayers.map { ("perceptual weight of \($0.key)", $0.value) }
+        for (name, value) in weights {
+            try check(value.isFinite && value >= 0, "\(name) must be a finite number at least 0, got \(value)")
+        }
         try check(side >= 16 && side % 16 == 0, "side must be a positive multiple of 16, got \(side)")
+        try MemoryBudget.check("side", Double(side), atMost: Double(MemoryBudget.maximumSide), op: op)
         try check(latentSize >= 1, "latent size must be at least 1")
+        try MemoryBudget.check("latent size", Double(latentSize), atMost: Double(MemoryBudget.maximumLatentSize), op: op)
+        try check(pretrainEpochs <= MemoryBudget.maximumEpochs && refineEpochs <= MemoryBudget.maximumEpochs,
+                  "epochs must be at most \(MemoryBudget.maximumEpochs)")
+        try check(pretrainBatchSize <= MemoryBudget.maximumBatchSize && refineBatchSize <= MemoryBudget.maximumBatchSize,
+                  "batch sizes must be at most \(MemoryBudget.maximumBatchSize)")
+        try check(momentum < 1, "momentum must be in [0, 1), got \(momentum)")
         try check(levelWeights.count == 5, "eq. 4 needs 5 level weights (image + 4 levels), got \(levelWeights.count)")
         try check(pretrainEpochs >= 0 && refineEpochs >= 0, "epochs must not be negative")
         try check(pretrainBatchSize >= 2 && refineBatchSize >= 2, "batch sizes must be at least 2")
         try check(pretrainLearningRate > 0 && decoderLearningRate > 0 && criticLearningRate > 0, "learning rates must be positive")
         try check(criticEvery >= 1 && pretrainDecayEvery >= 1 && lambdaAEDecayEvery >= 1, "intervals must be at least 1")
         try check(clipBound > 0, "the clipping bound must be positive")
+        try MemoryBudget.checkFits(MemoryBudget.autoencoderTrainingBytes(side: side, latentSize: latentSize, batchSize: max(pretrainBatchSize, refineBatchSize)),
+                                   what: "the autoencoder at side \(side), latent size \(latentSize), batch \(max(pretrainBatchSize, refineBatchSize))",
+                                   advice: "lower the side, the latent size or the batch size", op: op)
     }
 }

@@ -29,6 +29,7 @@ public final class AutoencoderTrainer {
         guard value.isFinite else { throw TensorError.invalidArgument(op: "pretraining", message: "the loss is \(value): training diverged") }
         try loss.backward()
         try optimizer.step()
+        try autoencoder.checkFinite(context: "pretraining diverged (lower the learning rate): after this step the autoencoder")
         return value
     }
 
@@ -108,6 +109,8 @@ public final class AutoencoderTrainer {
         // The critic received gradients through the generator loss; they are not its own.
         state.critic.zeroGradients()
         state.generatorSteps += 1
+        try autoencoder.checkFinite(context: "refinement diverged (lower the learning rates): after this step the autoencoder")
+        try state.critic.checkFinite(context: "refinement diverged (lower the learning rates): after this step the critic")
         return RefinementOutcome(generatorLoss: value, criticLoss: criticLoss)
     }
 }

@@ -22,12 +22,31 @@ public struct ClassifierEpochRecord: Codable, Sendable {
 }
 
 /// Where a classifier run stands, saved in each checkpoint so a resumed run continues
-/// exactly: the last finished epoch and every random stream's state.
+/// exactly: the last finished epoch, the position inside the next one (a run stopped by a
+/// signal), every random stream's state, and the fingerprint of the run's settings.
 struct ClassifierProgress: Codable {
     var completedEpochs: Int
     var dropoutState: [UInt64]
     var neighborState: [UInt64]?
     var runningThreshold: Double?
+    /// Batches of epoch `completedEpochs` already trained on, and their tallies.
+    var epochPosition: Int?
+    var tally: EpochTally?
+    /// ``RunFolder/fingerprint()`` when the checkpoint was written.
+    var runFingerprint: String?
+}
+
+/// The running sums of an epoch in progress, kept in a mid-epoch checkpoint so the
+/// epoch's metrics come out as if it had never stopped.
+struct EpochTally: Codable {
+    var lossSum = 0.0, lossCount = 0
+    var maskedShareSum = 0.0, thresholdSum = 0.0, decisions = 0
+    var quality = MaskQuality()
+    var samples = 0
+    var seconds = 0.0, dataWaitSeconds = 0.0
+    var skippedSamples = 0
+
+    var meanLoss: Double { lossCount == 0 ? .nan : lossSum / Double(lossCount) }
 }
 
 /// Trains a classifier for its settings' epochs with checkpoints after every epoch, metrics
@@ -52,12 +71,18 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     /// Runs (or, with `resume`, continues) the training; returns every epoch's record.
     /// - Parameter stopAfter: stop once this many epochs are done in total (the run can be
     ///   continued later with `resume`); nil runs to the settings' last epoch.
+    /// - Throws: ``TrainingInterrupted`` after writing a checkpoint when a ``StopRequest``
+    ///   arrives; errors of the data and the steps (a diverged step leaves the last good
+    ///   checkpoint as it was).
     public func run(resume: Bool, stopAfter: Int? = nil) throws -> [ClassifierEpochRecord] {
         let settings = trainer.settings
         var startEpoch = 0
+        var resumed: (position: Int, tally: EpochTally)?
         if resume, FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) {
-            startEpoch = try restore()
-            progress.log("\(label): resuming after epoch \(startEpoch) from \(folder.lastCheckpoint.path)")
+            let state = try restore()
+            startEpoch = state.completedEpochs
+            if let position = state.epochPosition, position > 0 { resumed = (position, state.tally ?? EpochTally()) }
+            progress.log("\(label): resuming after epoch \(startEpoch)\(resumed.map { " and \($0.position) steps" } ?? "") from \(folder.lastCheckpoint.path)")
         } else {
             try folder.writeConfiguration(settings)
             try folder.truncateMetrics(toLines: 0)
@@ -72,41 +97,67 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
         var records = try folder.readMetrics(ClassifierEpochRecord.self)
         let lastEpoch = min(settings.epochs, stopAfter ?? settings.epochs)
         for epoch in startEpoch..<max(startEpoch, lastEpoch) {
-            let started = Date()
             let learningRate = try settings.learningRate(atEpoch: epoch)
             trainer.optimizer.setLearningRate(learningRate)
             progress.startEpoch()
-            var quality = MaskQuality()
-            var maskedShares: [Double] = [], thresholds: [Double] = []
-            let batches = loader.epoch(epoch)
-            var step = 0
-            while let batch = try batches.next() {
-                let outcome = try trainer.step(images: batch.images, labels: batch.labels)
-                step += 1
-                if let decision = outcome.decision {
-                    maskedShares.append(decision.maskedShare)
-                    thresholds.append(decision.threshold)
-                    if let isFlipped { quality.add(keep: decision.keep, isFlipped: batch.indices.map { isFlipped[$0] }) }
-                }
-                progress.step(label: label, epoch: epoch, epochs: settings.epochs, step: step, steps: batches.plannedBatchCount,
-                              samples: batch.count, loss: outcome.loss, maskedShare: outcome.decision?.maskedShare)
+            var tally = resumed?.tally ?? EpochTally()
+            let startPosition = resumed?.position ?? 0
+            resumed = nil
+            let batches = loader.epoch(epoch, from: startPosition)
+            var position = startPosition
+            var segmentStart = Date()
+            func saveTally() -> EpochTally {
+                var t = tally
+                t.seconds += Date().timeIntervalSince(segmentStart)
+                t.dataWaitSeconds += batches.statistics.totalWait.seconds
+                t.skippedSamples += batches.statistics.skipped.count
+                return t
             }
-            let trainLoss = progress.runningLoss, rate = progress.samplesPerSecond
+            while let batch = try batches.next() {
+                let outcome: ClassifierTrainer.StepOutcome
+                do { outcome = try trainer.step(images: batch.images, labels: batch.labels) } catch {
+                    throw TrainingDiverged.wrapping(error, epoch: epoch + 1, step: batch.position + 1, folder: folder)
+                }
+                position = batch.position + 1
+                tally.lossSum += outcome.loss; tally.lossCount += 1
+                tally.samples += batch.count
+                if let decision = outcome.decision {
+                    tally.maskedShareSum += decision.maskedShare
+                    tally.thresholdSum += decision.threshold
+                    tally.decisions += 1
+                    if let isFlipped { tally.quality.add(keep: decision.keep, isFlipped: batch.indices.map { isFlipped[$0] }) }
+                }
+                progress.step(label: label, epoch: epoch, epochs: settings.epochs, step: position, steps: batches.plannedBatchCount,
+                              samples: batch.count, loss: outcome.loss, maskedShare: outcome.decision?.maskedShare)
+                if let signal = StopRequest.pending, position < batches.plannedBatchCount {
+                    try saveCheckpoint(completedEpochs: epoch, position: position, tally: saveTally())
+                    throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch, stepsIntoEpoch: position)
+                }
+            }
+            tally = saveTally()
+            segmentStart = Date()
             let report = try Evaluator.evaluate(trainer.model, on: test)
-            let masked = maskedShares.isEmpty ? nil : maskedShares.reduce(0, +) / Double(maskedShares.count)
+            if report.skipped.count > 0 { progress.log("\(label): test: \(report.skipped.summary())") }
+            let masked = tally.decisions == 0 ? nil : tally.maskedShareSum / Double(tally.decisions)
+            tally.seconds += Date().timeIntervalSince(segmentStart)
             let record = ClassifierEpochRecord(
-                epoch: epoch + 1, learningRate: learningRate, trainLoss: trainLoss, testAccuracy: report.accuracy,
+                epoch: epoch + 1, learningRate: learningRate, trainLoss: tally.meanLoss, testAccuracy: report.accuracy,
                 testMeanClassAccuracy: report.meanPerClassAccuracy, maskedShare: masked,
-                maskThreshold: thresholds.isEmpty ? nil : thresholds.reduce(0, +) / Double(thresholds.count),
-                maskPrecision: isFlipped != nil && masked != nil ? quality.precision : nil,
-                maskRecall: isFlipped != nil && masked != nil ? quality.recall : nil,
-                samplesPerSecond: rate, dataWaitSeconds: batches.statistics.totalWait.seconds,
-                seconds: Date().timeIntervalSince(started))
+                maskThreshold: tally.decisions == 0 ? nil : tally.thresholdSum / Double(tally.decisions),
+                maskPrecision: isFlipped != nil && masked != nil ? tally.quality.precision : nil,
+                maskRecall: isFlipped != nil && masked != nil ? tally.quality.recall : nil,
+                samplesPerSecond: tally.seconds > 0 ? Double(tally.samples) / tally.seconds : 0,
+                dataWaitSeconds: tally.dataWaitSeconds, seconds: tally.seconds)
+            // Metrics first, checkpoint second: a kill between the two leaves one line too
+            // many, which the resumed run drops (truncateMetrics) before redoing the epoch.
             records.append(record)
             try folder.appendMetrics(record)
             try saveCheckpoint(completedEpochs: epoch + 1)
             progress.log(Self.describe(record, label: label, epochs: settings.epochs))
-            if batches.statistics.skipped.count > 0 { progress.log("\(label): \(batches.statistics.skipped)") }
+            if tally.skippedSamples > 0 { progress.log("\(label): \(tally.skippedSamples) samples skipped this epoch: \(batches.statistics.skipped)") }
+            if let signal = StopRequest.pending, epoch + 1 < lastEpoch {
+                throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch + 1, stepsIntoEpoch: 0)
+            }
         }
         return records
     }
@@ -121,37 +172,44 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     }
 
     /// Writes `checkpoints/last.safetensors` atomically, and `model.safetensors` (the
-    /// classifier alone under PyTorch's names).
-    func saveCheckpoint(completedEpochs: Int) throws {
+    /// classifier alone under PyTorch's names). Nothing is written when a weight is not
+    /// finite (``Checkpoint/write(to:)`` refuses), so the last good files stay.
+    /// - Parameters:
+    ///   - position: batches done of epoch `completedEpochs` (0 at an epoch's end).
+    func saveCheckpoint(completedEpochs: Int, position: Int = 0, tally: EpochTally? = nil) throws {
         var checkpoint = Checkpoint<Float>()
         checkpoint.store(trainer.model, prefix: "model/")
         checkpoint.store(trainer.optimizer, prefix: "optimizer/")
         try checkpoint.store(ClassifierProgress(completedEpochs: completedEpochs, dropoutState: trainer.model.random.generator.state,
                                                 neighborState: trainer.neighbors?.random.generator.state,
-                                                runningThreshold: trainer.mask?.runningThreshold), key: "progress")
+                                                runningThreshold: trainer.mask?.runningThreshold,
+                                                epochPosition: position > 0 ? position : nil, tally: position > 0 ? tally : nil,
+                                                runFingerprint: folder.fingerprint()), key: "progress")
         try checkpoint.write(to: folder.lastCheckpoint)
         var model = Checkpoint<Float>()
         model.store(trainer.model)
         try model.write(to: folder.url.appendingPathComponent("model.safetensors"))
     }
 
-    /// Restores everything from the last checkpoint; returns the number of finished epochs.
-    func restore() throws -> Int {
+    /// Restores everything from the last checkpoint; returns where the run stands.
+    func restore() throws -> ClassifierProgress {
         let saved = try folder.readConfiguration(ClassifierSettings.self)
         guard saved == trainer.settings else {
             throw TensorError.invalidArgument(op: "resume", message: "the settings differ from the run's config.json; resume with the same options")
         }
         let checkpoint = try Checkpoint<Float>(contentsOf: folder.lastCheckpoint)
+        let state = try checkpoint.record(ClassifierProgress.self, key: "progress")
+        try RunFolder.checkProgress(completedEpochs: state.completedEpochs, position: state.epochPosition, epochs: saved.epochs,
+                                    fingerprint: state.runFingerprint, folder: folder)
         try checkpoint.restore(trainer.model, prefix: "model/")
         try checkpoint.restore(trainer.optimizer, prefix: "optimizer/")
-        let state = try checkpoint.record(ClassifierProgress.self, key: "progress")
         trainer.model.random.generator = try SeededGenerator(state: state.dropoutState)
         if let neighborState = state.neighborState, let neighbors = trainer.neighbors {
             neighbors.random.generator = try SeededGenerator(state: neighborState)
         }
         trainer.mask?.restore(runningThreshold: state.runningThreshold)
         try folder.truncateMetrics(toLines: state.completedEpochs)
-        return state.completedEpochs
+        return state
     }
 }
 

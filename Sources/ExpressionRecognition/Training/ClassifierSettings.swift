@@ -53,14 +53,33 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
         func check(_ condition: Bool, _ message: String) throws {
             if !condition { throw TensorError.invalidArgument(op: "classifier settings", message: message) }
         }
+        let op = "classifier settings"
+        for (name, value) in [("width", width), ("dropout rate", dropoutRate), ("learning rate", learningRate),
+                              ("learning-rate decay", learningRateDecay), ("momentum", momentum), ("weight decay", weightDecay),
+                              ("focal gamma", focalGamma), ("neighbor sigma", neighborSigma)] {
+            try check(value.isFinite, "\(name) must be a finite number, got \(value)")
+        }
         try check(side >= 32, "side must be at least 32, got \(side)")
+        try MemoryBudget.check("side", Double(side), atMost: Double(MemoryBudget.maximumSide), op: op)
         try check(width > 0, "width must be positive, got \(width)")
+        try MemoryBudget.check("width", width, atMost: MemoryBudget.maximumWidth, op: op)
         try check(classCount >= 2, "need at least 2 classes, got \(classCount)")
+        try MemoryBudget.check("the class count", Double(classCount), atMost: Double(MemoryBudget.maximumClassCount), op: op)
         try check(epochs >= 1, "epochs must be at least 1, got \(epochs)")
+        try MemoryBudget.check("epochs", Double(epochs), atMost: Double(MemoryBudget.maximumEpochs), op: op)
         try check(batchSize >= 2, "batch size must be at least 2, got \(batchSize)")
-        try check(learningRate > 0 && learningRateDecayEvery >= 1, "learning rate must be positive and the decay interval at least 1")
+        try MemoryBudget.check("batch size", Double(batchSize), atMost: Double(MemoryBudget.maximumBatchSize), op: op)
+        try check((0..<1).contains(dropoutRate), "dropout rate must be in [0, 1), got \(dropoutRate)")
+        try check(learningRate > 0, "learning rate must be positive, got \(learningRate)")
+        try check(learningRateDecay > 0 && learningRateDecay <= 1, "learning-rate decay must be in (0, 1], got \(learningRateDecay)")
+        try check(learningRateDecayEvery >= 1, "the decay interval must be at least 1 epoch, got \(learningRateDecayEvery)")
+        try check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got \(momentum)")
+        try check(weightDecay >= 0, "weight decay must be at least 0, got \(weightDecay)")
         try check(focalGamma >= 0, "focal gamma must be at least 0, got \(focalGamma)")
         try check(neighborSigma >= 0, "neighbor sigma must be at least 0, got \(neighborSigma)")
+        try MemoryBudget.checkFits(MemoryBudget.classifierTrainingBytes(side: side, width: width, classCount: classCount, batchSize: batchSize),
+                                   what: "training at side \(side), width \(width), batch \(batchSize)",
+                                   advice: "lower the side, the width or the batch size", op: op)
         try check(sampling != .balanced || batchSize % classCount == 0,
                   "balanced batches need a batch size divisible by the \(classCount) classes, got \(batchSize) (the paper: 63 = 9 x 7)")
         if let mask { _ = try NeighborhoodMask(rule: mask) }

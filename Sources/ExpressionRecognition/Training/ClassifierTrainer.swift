@@ -99,6 +99,7 @@ public final class ClassifierTrainer {
         }
         try loss.backward()
         try optimizer.step()
+        try model.checkFinite(context: "training diverged (lower the learning rate): after this step the classifier")
         return StepOutcome(loss: value, decision: decision)
     }
 

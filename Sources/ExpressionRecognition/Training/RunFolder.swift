@@ -13,15 +13,139 @@ public struct RunFolder: Sendable {
     /// The checkpoint a resumed run continues from.
     public var lastCheckpoint: URL { checkpoints.appendingPathComponent("last.safetensors") }
 
-    /// Creates the folder (and its subfolders) if needed.
+    /// Creates the folder (and its subfolders) if needed, with no check of what it holds.
+    /// Programs should use ``create(at:overwrite:)`` for a new run and
+    /// ``open(existing:)`` to read or continue one.
     public init(url: URL) throws {
         self.url = url
+        try makeSubfolders()
+    }
+
+    private init(checkedURL url: URL) { self.url = url }
+
+    private func makeSubfolders() throws {
         do {
             for folder in [url, checkpoints, pictures] {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             }
         } catch {
             throw TensorError.malformedFile(path: url.path, message: "cannot create the run folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// Files and folders a run writes; ``create(at:overwrite:)`` removes exactly these.
+    public static let runEntries = ["config.json", "data.json", "metrics.jsonl", "checkpoints", "pictures", "model.safetensors",
+                                    "autoencoder.safetensors", "evaluation.json", "classes.json", "autoencoder-path.txt"]
+
+    /// Whether `url` holds a run's files (a configuration, metrics or a checkpoint).
+    public static func holdsRun(_ url: URL) -> Bool {
+        ["config.json", "metrics.jsonl", "checkpoints/last.safetensors"].contains {
+            FileManager.default.fileExists(atPath: url.appendingPathComponent($0).path)
+        }
+    }
+
+    /// The folder of a new run. A folder that already holds a run, or any other files, is
+    /// refused unless `overwrite` is set: then the previous run's files (``runEntries``)
+    /// are deleted first, so nothing of it can be resumed or mixed into the new one; files
+    /// that are not a run's are left alone.
+    public static func create(at url: URL, overwrite: Bool) throws -> RunFolder {
+        guard !url.path.isEmpty, url.path != "/" else {
+            throw TensorError.invalidArgument(op: "run folder", message: "give a folder for the run (an empty path would write into the current folder)")
+        }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) {
+            guard isFolder.boolValue else {
+                throw TensorError.invalidArgument(op: "run folder", message: "\(url.path) is a file, not a folder")
+            }
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+            if holdsRun(url) {
+                guard overwrite else {
+                    throw TensorError.invalidArgument(
+                        op: "run folder",
+                        message: "\(url.path) already holds a run (\(describeRun(at: url))); continue it with --resume \(url.path), or give --overwrite to delete it and start again")
+                }
+                for entry in runEntries {
+                    let item = url.appendingPathComponent(entry)
+                    if FileManager.default.fileExists(atPath: item.path) {
+                        do { try FileManager.default.removeItem(at: item) } catch {
+                            throw TensorError.malformedFile(path: item.path, message: "cannot delete the previous run's file: \(error.localizedDescription)")
+                        }
+                    }
+                }
+            } else {
+                // Files of a run killed before it wrote config.json hold nothing to lose:
+                // such a folder is taken again. Anything else is someone's data.
+                let foreign = contents.filter { !AtomicFile.isTemporaryName($0) && !runEntries.contains($0) }.sorted()
+                if !foreign.isEmpty && !overwrite {
+                    throw TensorError.invalidArgument(
+                        op: "run folder",
+                        message: "\(url.path) is not empty and holds no run (\(foreign.count) entries, e.g. \(foreign[0])); choose a new folder, or give --overwrite to write the run beside those files")
+                }
+                for entry in runEntries where contents.contains(entry) {
+                    try? FileManager.default.removeItem(at: url.appendingPathComponent(entry))
+                }
+            }
+        }
+        let folder = RunFolder(checkedURL: url)
+        try folder.makeSubfolders()
+        folder.removeStaleTemporaries()
+        return folder
+    }
+
+    /// An existing run's folder, for reading or continuing: nothing is created when the
+    /// folder or its configuration is missing.
+    public static func open(existing url: URL) throws -> RunFolder {
+        var isFolder: ObjCBool = false
+        guard !url.path.isEmpty, FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
+            throw TensorError.malformedFile(path: url.path, message: "no such run folder")
+        }
+        let folder = RunFolder(checkedURL: url)
+        guard FileManager.default.fileExists(atPath: folder.configuration.path) else {
+            throw TensorError.malformedFile(path: url.path, message: "not a run folder (it has no config.json)")
+        }
+        try folder.makeSubfolders()
+        folder.removeStaleTemporaries()
+        return folder
+    }
+
+    /// Deletes temporary files of writes that a killed process left behind.
+    @discardableResult
+    public func removeStaleTemporaries() -> [URL] {
+        AtomicFile.removeStaleTemporaries(in: url) + AtomicFile.removeStaleTemporaries(in: checkpoints)
+    }
+
+    /// "finished: 8 of 8 epochs", "2 epochs done" or "no epoch done yet", from metrics.jsonl.
+    static func describeRun(at url: URL) -> String {
+        let lines = (FileManager.default.contents(atPath: url.appendingPathComponent("metrics.jsonl").path) ?? Data())
+            .split(separator: UInt8(ascii: "\n")).count
+        return lines == 0 ? "no epoch done yet" : "\(lines) epoch\(lines == 1 ? "" : "s") recorded in metrics.jsonl"
+    }
+
+    /// A fingerprint of the run's config.json and data.json (FNV-1a, 64 bits): stored in
+    /// every checkpoint, so a resumed run refuses a checkpoint written under other settings.
+    public func fingerprint() -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for file in [configuration, url.appendingPathComponent("data.json")] {
+            for byte in FileManager.default.contents(atPath: file.path) ?? Data() {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            hash = (hash ^ 0xff) &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
+    /// Checks a checkpoint's progress record against the run before anything is restored:
+    /// epoch counts in range, and the fingerprint of the settings it was written under.
+    public static func checkProgress(completedEpochs: Int, position: Int?, epochs: Int, fingerprint: String?, folder: RunFolder) throws {
+        let path = folder.lastCheckpoint.path
+        guard completedEpochs >= 0, completedEpochs <= epochs else {
+            throw TensorError.malformedFile(path: path, message: "its progress record says \(completedEpochs) epochs are done, outside 0...\(epochs): the checkpoint is corrupt")
+        }
+        if let position, position < 0 {
+            throw TensorError.malformedFile(path: path, message: "its progress record says \(position) steps are done: the checkpoint is corrupt")
+        }
+        if let fingerprint, fingerprint != folder.fingerprint() {
+            throw TensorError.malformedFile(path: path, message: "this checkpoint was written under other settings than the folder's config.json and data.json (they changed since, or the checkpoint belongs to another run); start a new run with --run, or --overwrite this one")
         }
     }
 
@@ -74,6 +198,9 @@ public struct RunFolder: Sendable {
     /// Keeps only the first `count` lines of `metrics.jsonl`: a resumed run drops the records
     /// of epochs that finished after its checkpoint was written.
     public func truncateMetrics(toLines count: Int) throws {
+        guard count >= 0 else {
+            throw TensorError.malformedFile(path: metrics.path, message: "cannot keep \(count) lines (the checkpoint's epoch count is corrupt)")
+        }
         guard let data = FileManager.default.contents(atPath: metrics.path) else { return }
         let lines = data.split(separator: UInt8(ascii: "\n")).prefix(count)
         var kept = Data()
@@ -82,8 +209,6 @@ public struct RunFolder: Sendable {
     }
 
     private func write(_ data: Data, to file: URL) throws {
-        do { try data.write(to: file, options: .atomic) } catch {
-            throw TensorError.malformedFile(path: file.path, message: "cannot write: \(error.localizedDescription)")
-        }
+        try AtomicFile.write(data, to: file)
     }
 }

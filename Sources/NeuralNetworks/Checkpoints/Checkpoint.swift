@@ -42,8 +42,23 @@ public struct Checkpoint<Scalar: TensorScalar> {
     }
 
     /// Writes the checkpoint atomically.
+    /// - Throws: ``TensorError/nonFiniteValues(tensor:count:context:)`` when a tensor holds
+    ///   NaN or infinity: diverged weights are never saved, and the file at `url` (the last
+    ///   good checkpoint) stays as it was.
     public func write(to url: URL) throws {
+        if let (name, count) = firstNonFiniteTensor() {
+            throw TensorError.nonFiniteValues(tensor: name, count: count, context: "refusing to write \(url.path)")
+        }
         try SafeTensorsWriter.write(tensors, metadata: metadata, to: url)
+    }
+
+    /// The first tensor (by name) holding NaN or infinity, with how many such values it has.
+    public func firstNonFiniteTensor() -> (name: String, count: Int)? {
+        for name in tensors.keys.sorted() {
+            let count = tensors[name]!.nonFiniteCount
+            if count > 0 { return (name, count) }
+        }
+        return nil
     }
 
     // MARK: Reading
@@ -71,8 +86,9 @@ public struct Checkpoint<Scalar: TensorScalar> {
     /// - Parameter strict: also reject tensors under `prefix` that match nothing in the layer
     ///   (a checkpoint of another architecture). With an empty prefix that is every tensor
     ///   of the file, so give each module of a multi-module checkpoint its own prefix.
-    /// - Throws: ``TensorError/missingTensor(name:path:)`` or a shape error naming the tensor.
-    ///   Nothing is changed unless every tensor fits.
+    /// - Throws: ``TensorError/missingTensor(name:path:)``, a shape error naming the tensor,
+    ///   or ``TensorError/nonFiniteValues(tensor:count:context:)`` for weights holding NaN or
+    ///   infinity. Nothing is changed unless every tensor fits.
     public func restore(_ layer: some Layer<Scalar>, prefix: String = "", strict: Bool = true) throws {
         let state = layer.namedState
         var updates: [(Variable<Scalar>, Tensor<Scalar>)] = []
@@ -80,6 +96,10 @@ public struct Checkpoint<Scalar: TensorScalar> {
             guard let tensor = tensors[prefix + name] else { throw TensorError.missingTensor(name: prefix + name, path: path) }
             guard tensor.shape == variable.shape else {
                 throw TensorError.shapeMismatch(op: "restore \(prefix + name) from \(path)", expected: "\(variable.shape)", actual: tensor.shape)
+            }
+            let nonFinite = tensor.nonFiniteCount
+            guard nonFinite == 0 else {
+                throw TensorError.nonFiniteValues(tensor: prefix + name, count: nonFinite, context: "cannot load \(path)")
             }
             updates.append((variable, tensor))
         }

@@ -145,33 +145,7 @@ public enum SafeTensorsWriter {
     }
 
     static func writeAtomically(_ data: Data, to url: URL) throws {
-        let path = url.path
-        guard url.isFileURL else {
-            throw TensorError.malformedFile(path: url.absoluteString, message: "can only write to a file URL")
-        }
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        var renamed = false
-        defer {
-            if !renamed {
-                try? FileManager.default.removeItem(at: temporary)
-            }
-        }
-        do {
-            try data.write(to: temporary, options: .withoutOverwriting)
-            let handle = try FileHandle(forWritingTo: temporary)
-            defer { try? handle.close() }
-            try handle.synchronize()
-        } catch {
-            throw TensorError.malformedFile(
-                path: path, message: "cannot write the temporary file \(temporary.path): \(error.localizedDescription)")
-        }
-        guard rename(temporary.path, path) == 0 else {
-            let code = errno
-            throw TensorError.malformedFile(
-                path: path, message: "cannot move the temporary file into place: \(String(cString: strerror(code)))")
-        }
-        renamed = true
+        try AtomicFile.write(data, to: url)
     }
 }
 

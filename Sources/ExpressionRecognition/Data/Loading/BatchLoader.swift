@@ -30,8 +30,10 @@ public struct BatchLoader<Dataset: ImageDataset>: Sendable {
     }
 
     /// Starts preparing the batches of `epoch` on a background thread.
-    public func epoch(_ epoch: Int) -> EpochBatches {
-        EpochBatches(epoch: epoch, batches: sampler.batches(forEpoch: epoch),
+    /// - Parameter position: the first batch to prepare (a run resumed in the middle of an
+    ///   epoch skips the batches it already trained on; each batch is the same either way).
+    public func epoch(_ epoch: Int, from position: Int = 0) -> EpochBatches {
+        EpochBatches(epoch: epoch, batches: sampler.batches(forEpoch: epoch), from: position,
                      assembler: BatchAssembler(dataset: dataset, options: options), prefetchDepth: options.prefetchDepth)
     }
 
@@ -60,14 +62,14 @@ public final class EpochBatches {
         var productionTime: Duration
     }
 
-    init<Dataset>(epoch: Int, batches: [[Int]], assembler: BatchAssembler<Dataset>, prefetchDepth: Int) {
+    init<Dataset>(epoch: Int, batches: [[Int]], from start: Int, assembler: BatchAssembler<Dataset>, prefetchDepth: Int) {
         self.epoch = epoch
         plannedBatchCount = batches.count
         let queue = BoundedQueue<PreparedBatch>(capacity: prefetchDepth)
         self.queue = queue
         let thread = Thread {
             let clock = ContinuousClock()
-            for (position, indices) in batches.enumerated() {
+            for (position, indices) in batches.enumerated() where position >= start {
                 let start = clock.now
                 let prepared: PreparedBatch
                 do {
