@@ -8,11 +8,9 @@ final class TrainingSteps {
     let side: Int
     let net: MultiScaleClassifier<Float>
     let optimizer: SGD<Float>
-    /// The peer's `AsymAE()`: fixed at side 112, also used for the neighbour at side 112.
+    /// The peer's `AsymAE(LATENT, SIDE)`: makes the neighbours and trains in the autoencoder step.
     let autoencoder: AsymmetricAutoencoder<Float>
     let autoencoderOptimizer: SGD<Float>
-    /// Encodes and decodes the batch when side != 112, whose output is then not used.
-    let sideAutoencoder: AsymmetricAutoencoder<Float>?
     let x: Variable<Float>
     let labels: [Int]
     let autoencoderInput: Variable<Float>
@@ -21,17 +19,16 @@ final class TrainingSteps {
     let focal = try! FocalLoss(gamma: 2)
     let perSampleFocal = try! FocalLoss(gamma: 2, reduction: .none)
 
-    init(side: Int, batch: Int, width: Double) throws {
+    init(side: Int, batch: Int, width: Double, latent: Int) throws {
         self.side = side
         net = try MultiScaleClassifier(side: side, width: width, seed: 0)
         optimizer = try SGD(parameters: net.namedParameters, learningRate: 1e-2, momentum: 0.9, weightDecay: 2e-3)
-        autoencoder = try AsymmetricAutoencoder(side: 112, seed: 1)
+        autoencoder = try AsymmetricAutoencoder(side: side, latentSize: latent, seed: 1)
         autoencoderOptimizer = try SGD(parameters: autoencoder.namedParameters, learningRate: 1e-3, momentum: 0.9, weightDecay: 4e-4)
-        sideAutoencoder = side == 112 || side % 16 != 0 ? nil : try AsymmetricAutoencoder(side: side, seed: 1)
         var data = SeededGenerator(seed: 0)
         x = Variable(Tensor(randomNormal: [batch, 1, side, side], using: &data))
         labels = (0..<batch).map { _ in Int.random(in: 0..<7, using: &data) }
-        autoencoderInput = Variable(Tensor(randomNormal: [64, 1, 112, 112], using: &data))
+        autoencoderInput = Variable(Tensor(randomNormal: [64, 1, side, side], using: &data))
     }
 
     /// Baseline: the sum of the mean focal losses of the three heads.
@@ -53,12 +50,10 @@ final class TrainingSteps {
     func neighborhoodAware() throws {
         optimizer.zeroGradients()
         let neighborLogits = try withoutGradient { () throws -> Variable<Float> in
-            let model = sideAutoencoder ?? autoencoder
-            let code = try model.encode(x).code
+            let code = try autoencoder.encode(x).code
             let noise = Tensor<Float>(randomNormal: code.shape, standardDeviation: 0.1, using: &generator)
-            let neighbor = try model.decode(code + Variable(noise)).image
-            // The peer classifies x itself when side != 112 (its AsymAE is fixed at 112).
-            return try net.logits(side == 112 ? neighbor : x).fused
+            let neighbor = try autoencoder.decode(code + Variable(noise)).image
+            return try net.logits(neighbor).fused
         }
         let logits = try net.logits(x)
         let s = try neighborhoodDivergences(logits: logits.fused, neighborLogits: neighborLogits)
@@ -73,7 +68,7 @@ final class TrainingSteps {
         try optimizer.step()
     }
 
-    /// Autoencoder: batch 64 at 112, 4 * mse(image) + the four level mses (eq. 4).
+    /// Autoencoder: batch 64 at SIDE, 4 * mse(image) + the four level mses (eq. 4).
     func autoencoderStep() throws {
         autoencoderOptimizer.zeroGradients()
         let loss = try autoencoder.reconstructionLoss(autoencoderInput)

@@ -119,3 +119,64 @@ struct ConvolutionReferenceTests {
     } } } }
     expectClose(wv.grad!, dw, absolute: 1e-10, relative: 1e-11, "dW")
 }
+
+/// The convolutions split a batch between workers (whole samples each, or all bands of one);
+/// forward and every gradient must not depend on how many workers there are.
+@Suite("Convolution split between workers")
+struct ConvolutionWorkerTests {
+    /// Forward output and the gradients of input, weight and bias for one split.
+    func run(workers: Int, transposed: Bool, x: Tensor<Double>, w: Tensor<Double>, b: Tensor<Double>, stride: Int, padding: Int,
+             upstream: inout SeededGenerator) throws -> [Tensor<Double>] {
+        try Parallel.$workerOverride.withValue(workers) {
+            let (xv, wv, bv) = (Variable(x, requiresGradient: true), Variable(w, requiresGradient: true), Variable(b, requiresGradient: true))
+            let y = transposed ? try xv.convTranspose2d(weight: wv, bias: bv, stride: stride, padding: padding, outputPadding: stride > 1 ? 1 : 0)
+                               : try xv.conv2d(weight: wv, bias: bv, stride: stride, padding: padding)
+            var generator = upstream
+            try y.backward(upstream: Tensor<Double>(randomNormal: y.shape, using: &generator))
+            return [y.value, xv.grad!, wv.grad!, bv.grad!]
+        }
+    }
+
+    @Test("1, 2 and 3 workers agree, small images batched and large ones banded",
+          arguments: [(7, 10, 3, 1, 1), (5, 9, 3, 2, 1), (3, 400, 5, 1, 2), (2, 300, 3, 2, 1)])
+    func workersAgree(_ setting: (batch: Int, side: Int, kernel: Int, stride: Int, padding: Int)) throws {
+        var g = SeededGenerator(seed: UInt64(setting.batch * 1000 + setting.side))
+        let x = Tensor<Double>(randomNormal: [setting.batch, 3, setting.side / 10 + 4, setting.side], using: &g)
+        for transposed in [false, true] {
+            let w = Tensor<Double>(randomNormal: transposed ? [3, 4, setting.kernel, setting.kernel] : [4, 3, setting.kernel, setting.kernel], using: &g)
+            let b = Tensor<Double>(randomNormal: [4], using: &g)
+            var upstream = SeededGenerator(seed: 7)
+            let serial = try run(workers: 1, transposed: transposed, x: x, w: w, b: b, stride: setting.stride, padding: setting.padding, upstream: &upstream)
+            if !transposed {
+                expectClose(serial[0], referenceConv2d(x, weight: w, bias: b, stride: setting.stride, padding: setting.padding),
+                            absolute: 1e-10, relative: 1e-10, "serial forward against direct loops")
+            }
+            for workers in [2, 3] {
+                let split = try run(workers: workers, transposed: transposed, x: x, w: w, b: b, stride: setting.stride, padding: setting.padding, upstream: &upstream)
+                // Double sums of a few hundred terms in another order: 1e-10 is far above their rounding.
+                for (name, (a, c)) in zip(["y", "dx", "dw", "db"], zip(serial, split)) {
+                    expectClose(c, a, absolute: 1e-10, relative: 1e-10, "\(transposed ? "convTranspose2d" : "conv2d") \(name), \(workers) workers")
+                }
+            }
+        }
+    }
+
+    @Test("a sample's bands are never split between workers")
+    func partitionKeepsSamplesWhole() {
+        let g = ConvGeometry(channels: 2, height: 50, width: 50, kernelHeight: 3, kernelWidth: 3, stride: 1, padding: 1)
+        let banded = g.workItems(batch: 3, scalarSize: 8, targetBytes: 2_000, workers: 2)
+        #expect(banded.count > 3)
+        for workers in 1...5 {
+            let groups = ConvGeometry.partition(banded, workers: workers)
+            #expect(groups.first?.lowerBound == 0 && groups.last?.upperBound == banded.count)
+            #expect(groups.count <= min(workers, 3))
+            for (a, b) in zip(groups, groups.dropFirst()) {
+                #expect(a.upperBound == b.lowerBound)
+                #expect(banded[a.upperBound - 1].samples.upperBound <= banded[b.lowerBound].samples.lowerBound, "sample split at \(a)")
+            }
+        }
+        let batched = g.workItems(batch: 10, scalarSize: 8, targetBytes: 1 << 30, workers: 4)
+        #expect(batched.count >= 4, "a small batch is cut so that every worker has samples")
+        #expect(ConvGeometry.partition(batched, workers: 4).count == 4)
+    }
+}

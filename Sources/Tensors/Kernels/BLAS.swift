@@ -20,6 +20,7 @@ public enum BLAS {
         beta: Scalar = 0, c: UnsafeMutablePointer<Scalar>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        _ = threadPolicy
         if alpha == 0 || k == 0 {
             scale(c, rows: m, columns: n, ld: ldc, by: beta)
             return
@@ -51,11 +52,19 @@ public enum BLAS {
         return String(cString: name).trimmingCharacters(in: .whitespaces)
     }
 
-    /// Threads OpenBLAS uses for one call.
+    /// Threads OpenBLAS uses for one call: 1 unless `FER_BLAS_THREADS` says otherwise, because
+    /// the library parallelises over samples itself (see ``Parallel``).
     public static var threadCount: Int {
-        get { Int(openblas_get_num_threads()) }
-        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+        get { _ = threadPolicy; return Int(openblas_get_num_threads()) }
+        set { _ = threadPolicy; openblas_set_num_threads(Int32(max(1, newValue))) }
     }
+
+    /// Applied once, before the first product: OpenBLAS's own thread count.
+    @usableFromInline
+    static let threadPolicy: Void = {
+        let requested = ProcessInfo.processInfo.environment["FER_BLAS_THREADS"].flatMap { Int($0) } ?? 1
+        openblas_set_num_threads(Int32(max(1, requested)))
+    }()
 
     /// Cores that OpenBLAS falls back to when it does not recognise a CPU. On a machine
     /// with AVX2 or AVX-512 they run several times slower than the right kernels.

@@ -130,12 +130,15 @@ extension ConvGeometry {
     /// the GEMM that reads it). Small images are grouped several to a GEMM (one large GEMM
     /// beats many small ones, whose threads mostly wait); large images are cut into bands of
     /// output rows.
-    public func workItems(batch: Int, scalarSize: Int, targetBytes: Int = 8 << 20) -> [WorkItem] {
+    ///
+    /// With `workers` > 1 a batch of small images is cut into at least that many items, so
+    /// that every worker gets samples of its own (``partition(_:workers:)``).
+    public func workItems(batch: Int, scalarSize: Int, targetBytes: Int = 8 << 20, workers: Int = 1) -> [WorkItem] {
         let OH = outputHeight, OW = outputWidth
         let bytesPerRow = max(1, columnRows * OW * scalarSize)
         let bytesPerImage = bytesPerRow * OH
         if bytesPerImage <= targetBytes {
-            let perItem = max(1, targetBytes / bytesPerImage)
+            let perItem = max(1, min(targetBytes / bytesPerImage, (batch + workers - 1) / max(1, workers)))
             return Swift.stride(from: 0, to: batch, by: perItem).map { start in
                 let samples = start..<Swift.min(batch, start + perItem)
                 return WorkItem(samples: samples, rows: 0..<OH, width: samples.count * OH * OW)
@@ -150,5 +153,20 @@ extension ConvGeometry {
             }
         }
         return items
+    }
+
+    /// Contiguous groups of `items`, at most `workers` of them, that never split one sample
+    /// between two groups (the bands of a sample overlap where col2im adds into the image).
+    public static func partition(_ items: [WorkItem], workers: Int) -> [Range<Int>] {
+        guard workers > 1, items.count > 1 else { return items.isEmpty ? [] : [0..<items.count] }
+        var groups: [Range<Int>] = []
+        var start = 0
+        for w in 1...workers {
+            var end = w == workers ? items.count : max(start, items.count * w / workers)
+            // Move the cut forward until it falls between two samples.
+            while end > start && end < items.count && items[end].samples.lowerBound < items[end - 1].samples.upperBound { end += 1 }
+            if end > start { groups.append(start..<end); start = end }
+        }
+        return groups
     }
 }

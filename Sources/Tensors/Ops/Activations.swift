@@ -14,7 +14,9 @@ extension Variable {
         // A NaN fails `> 0` and stays NaN, as before.
         let y = x.scalars.withUnsafeBufferPointer { xp in
             [Scalar](unsafeUninitializedCapacity: count) { yp, initialized in
-                for i in 0..<count { let v = xp[i]; yp[i] = v > 0 ? v : v * negativeSlope }
+                Parallel.forEachChunk(count: count, work: count) { range in
+                    for i in range { let v = xp[i]; yp[i] = v > 0 ? v : v * negativeSlope }
+                }
                 initialized = count
             }
         }
@@ -22,7 +24,9 @@ extension Variable {
             let dx = x.scalars.withUnsafeBufferPointer { xp in
                 dy.scalars.withUnsafeBufferPointer { g in
                     [Scalar](unsafeUninitializedCapacity: count) { dxp, initialized in
-                        for i in 0..<count { dxp[i] = xp[i] > 0 ? g[i] : g[i] * negativeSlope }
+                        Parallel.forEachChunk(count: count, work: count) { range in
+                            for i in range { dxp[i] = xp[i] > 0 ? g[i] : g[i] * negativeSlope }
+                        }
                         initialized = count
                     }
                 }

@@ -44,17 +44,28 @@ extension Variable {
         var mean = [Scalar](repeating: 0, count: C)
         var inverseStd = [Scalar](repeating: 0, count: C)
         if training {
+            // Channels are independent: workers take ranges of channels, each summed as before.
             x.scalars.withUnsafeBufferPointer { p in
-                for c in 0..<C {
-                    var sum: Scalar = 0
-                    for n in 0..<N { sum += laneSum(p.baseAddress! + (n * C + c) * S, S) }
-                    let mu = sum / Scalar(M)
-                    var squares: Scalar = 0  // two passes: no cancellation from E[x^2] - E[x]^2
-                    for n in 0..<N { squares += laneSquaredDeviations(p.baseAddress! + (n * C + c) * S, S, from: mu) }
-                    mean[c] = mu
-                    inverseStd[c] = 1 / (squares / Scalar(M) + epsilon).squareRoot()
-                    runningMean.scalars[c] = (1 - momentum) * runningMean.scalars[c] + momentum * mu
-                    runningVariance.scalars[c] = (1 - momentum) * runningVariance.scalars[c] + momentum * squares / Scalar(M - 1)
+                mean.withUnsafeMutableBufferPointer { meanP in
+                    inverseStd.withUnsafeMutableBufferPointer { invP in
+                        runningMean.scalars.withUnsafeMutableBufferPointer { rm in
+                            runningVariance.scalars.withUnsafeMutableBufferPointer { rv in
+                                Parallel.forEachChunk(count: C, work: 2 * x.count) { channels in
+                                    for c in channels {
+                                        var sum: Scalar = 0
+                                        for n in 0..<N { sum += laneSum(p.baseAddress! + (n * C + c) * S, S) }
+                                        let mu = sum / Scalar(M)
+                                        var squares: Scalar = 0  // two passes: no cancellation from E[x^2] - E[x]^2
+                                        for n in 0..<N { squares += laneSquaredDeviations(p.baseAddress! + (n * C + c) * S, S, from: mu) }
+                                        meanP[c] = mu
+                                        invP[c] = 1 / (squares / Scalar(M) + epsilon).squareRoot()
+                                        rm[c] = (1 - momentum) * rm[c] + momentum * mu
+                                        rv[c] = (1 - momentum) * rv[c] + momentum * squares / Scalar(M - 1)
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         } else {
@@ -71,11 +82,13 @@ extension Variable {
         // is neither allocated nor kept alive until backward.
         let yScalars = x.scalars.withUnsafeBufferPointer { xp in
             [Scalar](unsafeUninitializedCapacity: x.count) { out, initialized in
-                for n in 0..<N {
-                    for c in 0..<C {
-                        let base = (n * C + c) * S
-                        let (mu, inv, g, b) = (mean[c], inverseStd[c], gamma[c], beta[c])
-                        for i in 0..<S { out[base + i] = (xp[base + i] - mu) * inv * g + b }
+                Parallel.forEachChunk(count: N, work: x.count) { samples in
+                    for n in samples {
+                        for c in 0..<C {
+                            let base = (n * C + c) * S
+                            let (mu, inv, g, b) = (mean[c], inverseStd[c], gamma[c], beta[c])
+                            for i in 0..<S { out[base + i] = (xp[base + i] - mu) * inv * g + b }
+                        }
                     }
                 }
                 initialized = x.count
@@ -88,13 +101,20 @@ extension Variable {
             var sumDyXHat = [Scalar](repeating: 0, count: C)
             dy.scalars.withUnsafeBufferPointer { g in
                 x.scalars.withUnsafeBufferPointer { xp in
-                    for n in 0..<N {
-                        for c in 0..<C {
-                            let base = (n * C + c) * S
-                            guard S > 0 else { continue }  // empty planes: nothing to sum (and no base address)
-                            let (s, sh) = laneSumAndDot(g.baseAddress! + base, xp.baseAddress! + base, S, mean: mean[c], inverseStd: inverseStd[c])
-                            sumDy[c] += s
-                            sumDyXHat[c] += sh
+                    sumDy.withUnsafeMutableBufferPointer { sumDyP in
+                        sumDyXHat.withUnsafeMutableBufferPointer { sumDyXHatP in
+                            // Per channel, the samples in order: the same sums whatever the workers.
+                            Parallel.forEachChunk(count: C, work: 2 * dy.count) { channels in
+                                guard S > 0 else { return }  // empty planes: nothing to sum (and no base address)
+                                for c in channels {
+                                    for n in 0..<N {
+                                        let base = (n * C + c) * S
+                                        let (s, sh) = laneSumAndDot(g.baseAddress! + base, xp.baseAddress! + base, S, mean: mean[c], inverseStd: inverseStd[c])
+                                        sumDyP[c] += s
+                                        sumDyXHatP[c] += sh
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -105,20 +125,22 @@ extension Variable {
             let dxScalars = dy.scalars.withUnsafeBufferPointer { g in
                 x.scalars.withUnsafeBufferPointer { xp in
                     [Scalar](unsafeUninitializedCapacity: dy.count) { dxp, initialized in
-                        for n in 0..<N {
-                            for c in 0..<C {
-                                let base = (n * C + c) * S
-                                let (mu, inv) = (mean[c], inverseStd[c])
-                                let scale = gamma[c] * inv
-                                if training {
-                                    // dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat))
-                                    let meanDy = sumDy[c] / Scalar(M), meanDyXHat = sumDyXHat[c] / Scalar(M)
-                                    for i in 0..<S {
-                                        let h = (xp[base + i] - mu) * inv
-                                        dxp[base + i] = scale * (g[base + i] - meanDy - h * meanDyXHat)
+                        Parallel.forEachChunk(count: N, work: dy.count) { samples in
+                            for n in samples {
+                                for c in 0..<C {
+                                    let base = (n * C + c) * S
+                                    let (mu, inv) = (mean[c], inverseStd[c])
+                                    let scale = gamma[c] * inv
+                                    if training {
+                                        // dx = gamma * invstd * (dy - mean(dy) - xhat * mean(dy * xhat))
+                                        let meanDy = sumDy[c] / Scalar(M), meanDyXHat = sumDyXHat[c] / Scalar(M)
+                                        for i in 0..<S {
+                                            let h = (xp[base + i] - mu) * inv
+                                            dxp[base + i] = scale * (g[base + i] - meanDy - h * meanDyXHat)
+                                        }
+                                    } else {
+                                        for i in 0..<S { dxp[base + i] = g[base + i] * scale }
                                     }
-                                } else {
-                                    for i in 0..<S { dxp[base + i] = g[base + i] * scale }
                                 }
                             }
                         }

@@ -40,23 +40,28 @@ extension Variable {
         let direct = KH == 1 && KW == 1 && stride == 1 && padding == 0
         let xValue = value, wValue = weight.value
         let biasValues = bias?.value.scalars
-        let items = g.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride)
+        // Workers take whole samples (or all bands of one): their outputs never overlap.
+        let workers = Parallel.workers(forWork: N * O * L * K)
+        let items = g.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride, workers: workers)
+        let groups = ConvGeometry.partition(items, workers: workers)
         let widest = items.map(\.width).max() ?? 0
         // Every element of y is written by a GEMM with beta = 0 (or copied from one): no zero-fill.
         let yScalars = [Scalar](unsafeUninitializedCapacity: N * O * L) { yp, initialized in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
-                    // Scratch: the item's columns (K, width), then its output (O, width) when it spans samples.
-                    withScratch(workspace, count: (K + O) * widest) { scratch in
-                        let columns = scratch, product = scratch + K * widest
-                        for item in items {
-                            let single = item.samples.count == 1
-                            let source = UnsafePointer(unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct))
-                            let target = single ? yp.baseAddress! + item.samples.lowerBound * O * L + item.rows.lowerBound * OW : product
-                            // (O, K) x (K, width) -> (O, width)
-                            BLAS.gemm(m: O, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: single && direct ? L : item.width,
-                                      c: target, ldc: single ? L : item.width)
-                            if !single { scatterSamples(product, item, into: yp.baseAddress!, channels: O, planeSize: L) }
+                    // Scratch per worker: the item's columns (K, width), then its output (O, width) when it spans samples.
+                    withScratch(workspace, count: (K + O) * widest, workers: groups.count) { scratches in
+                        Parallel.run(workers: groups.count) { w in
+                            let columns = scratches[w], product = scratches[w] + K * widest
+                            for item in items[groups[w]] {
+                                let single = item.samples.count == 1
+                                let source = UnsafePointer(unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct))
+                                let target = single ? yp.baseAddress! + item.samples.lowerBound * O * L + item.rows.lowerBound * OW : product
+                                // (O, K) x (K, width) -> (O, width)
+                                BLAS.gemm(m: O, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: single && direct ? L : item.width,
+                                          c: target, ldc: single ? L : item.width)
+                                if !single { scatterSamples(product, item, into: yp.baseAddress!, channels: O, planeSize: L) }
+                            }
                         }
                     }
                 }
@@ -76,43 +81,52 @@ extension Variable {
             // GEMM and col2im.
             let flippedPath = stride == 1 && KH == KW && padding <= KH - 1
             dy.scalars.withUnsafeBufferPointer { dyp in
-                // Scratch: columns (K, width), column gradients (K, width), dY gathered (O, width).
-                withScratch(workspace, count: (2 * K + O) * widest) { scratch in
-                    let columns = scratch, columnGradients = scratch + K * widest, gathered = scratch + 2 * K * widest
+                // Scratch per worker: columns (K, width), column gradients (K, width), dY gathered
+                // (O, width), and the worker's share of dW (O, K), summed in worker order below.
+                let partialOffset = (2 * K + O) * widest
+                withScratch(workspace, count: partialOffset + (needW ? O * K : 0), workers: groups.count) { scratches in
                     xValue.scalars.withUnsafeBufferPointer { xp in
                         wValue.scalars.withUnsafeBufferPointer { wp in
-                            for item in items {
-                                let single = item.samples.count == 1
-                                // dY of the item as an (O, width) matrix with leading dimension ldy.
-                                let dyBlock: UnsafePointer<Scalar>, ldy: Int
-                                if single {
-                                    dyBlock = dyp.baseAddress! + item.samples.lowerBound * O * L + item.rows.lowerBound * OW
-                                    ldy = L
-                                } else {
-                                    gatherSamples(dyp.baseAddress!, item, into: gathered, channels: O, planeSize: L)
-                                    dyBlock = UnsafePointer(gathered)
-                                    ldy = item.width
-                                }
-                                if needW {
-                                    let source = unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct)
-                                    // dW (O, K) += dY (O, width) x cols^T (width, K)
-                                    dw!.scalars.withUnsafeMutableBufferPointer { dwp in
-                                        BLAS.gemm(transposeB: true, m: O, n: K, k: item.width, a: dyBlock, lda: ldy, b: source,
-                                                  ldb: single && direct ? L : item.width, beta: 1, c: dwp.baseAddress!, ldc: K)
-                                    }
-                                }
-                                if needX && !flippedPath {
-                                    // dcols (K, width) = W^T (K, O) x dY (O, width), folded back by col2im
-                                    BLAS.gemm(transposeA: true, m: K, n: item.width, k: O, a: wp.baseAddress!, lda: K,
-                                              b: dyBlock, ldb: ldy, c: columnGradients, ldc: item.width)
-                                    dx!.scalars.withUnsafeMutableBufferPointer { dxp in
-                                        for (offset, n) in item.samples.enumerated() {
-                                            col2im(UnsafePointer(columnGradients + offset * item.rows.count * OW), g, outputRows: item.rows,
-                                                   addingInto: dxp.baseAddress! + n * C * H * W, rowStride: item.width)
+                            dx.withUnsafeMutableScalars { dxp in
+                                Parallel.run(workers: groups.count) { w in
+                                    let scratch = scratches[w]
+                                    let columns = scratch, columnGradients = scratch + K * widest, gathered = scratch + 2 * K * widest
+                                    let partial = scratch + partialOffset
+                                    for (index, item) in items[groups[w]].enumerated() {
+                                        let single = item.samples.count == 1
+                                        // dY of the item as an (O, width) matrix with leading dimension ldy.
+                                        let dyBlock: UnsafePointer<Scalar>, ldy: Int
+                                        if single {
+                                            dyBlock = dyp.baseAddress! + item.samples.lowerBound * O * L + item.rows.lowerBound * OW
+                                            ldy = L
+                                        } else {
+                                            gatherSamples(dyp.baseAddress!, item, into: gathered, channels: O, planeSize: L)
+                                            dyBlock = UnsafePointer(gathered)
+                                            ldy = item.width
+                                        }
+                                        if needW {
+                                            let source = unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct)
+                                            // dW_w (O, K) (+)= dY (O, width) x cols^T (width, K)
+                                            BLAS.gemm(transposeB: true, m: O, n: K, k: item.width, a: dyBlock, lda: ldy, b: source,
+                                                      ldb: single && direct ? L : item.width, beta: index == 0 ? 0 : 1, c: partial, ldc: K)
+                                        }
+                                        if let dxp, !flippedPath {
+                                            // dcols (K, width) = W^T (K, O) x dY (O, width), folded back by col2im
+                                            BLAS.gemm(transposeA: true, m: K, n: item.width, k: O, a: wp.baseAddress!, lda: K,
+                                                      b: dyBlock, ldb: ldy, c: columnGradients, ldc: item.width)
+                                            for (offset, n) in item.samples.enumerated() {
+                                                col2im(UnsafePointer(columnGradients + offset * item.rows.count * OW), g, outputRows: item.rows,
+                                                       addingInto: dxp + n * C * H * W, rowStride: item.width)
+                                            }
                                         }
                                     }
                                 }
                             }
+                        }
+                    }
+                    if needW {
+                        dw.withUnsafeMutableScalars { dwp in
+                            for w in scratches.indices { addInPlace(dwp!, UnsafePointer(scratches[w] + partialOffset), count: O * K) }
                         }
                     }
                 }
@@ -121,20 +135,23 @@ extension Variable {
                     let g2 = ConvGeometry(channels: O, height: OH, width: OW, kernelHeight: KH, kernelWidth: KW,
                                           stride: 1, padding: KH - 1 - padding)
                     let K2 = g2.columnRows
-                    let items2 = g2.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride)
+                    let items2 = g2.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride, workers: workers)
+                    let groups2 = ConvGeometry.partition(items2, workers: workers)
                     let widest2 = items2.map(\.width).max() ?? 0
-                    withScratch(workspace, count: (K2 + C) * widest2) { scratch in
-                        let columns = scratch, product = scratch + K2 * widest2
+                    withScratch(workspace, count: (K2 + C) * widest2, workers: groups2.count) { scratches in
                         flipped.withUnsafeBufferPointer { fp in
-                            dx!.scalars.withUnsafeMutableBufferPointer { dxp in
-                                for item in items2 {
-                                    let single = item.samples.count == 1
-                                    let source = unfold(dyp.baseAddress!, g2, item, into: columns, sampleSize: O * L, direct: false)
-                                    let target = single ? dxp.baseAddress! + item.samples.lowerBound * C * H * W + item.rows.lowerBound * W : product
-                                    // (C, K2) x (K2, width) -> (C, width)
-                                    BLAS.gemm(m: C, n: item.width, k: K2, a: fp.baseAddress!, lda: K2, b: UnsafePointer(source), ldb: item.width,
-                                              c: target, ldc: single ? H * W : item.width)
-                                    if !single { scatterSamples(product, item, into: dxp.baseAddress!, channels: C, planeSize: H * W) }
+                            dx.withUnsafeMutableScalars { dxp in
+                                Parallel.run(workers: groups2.count) { w in
+                                    let columns = scratches[w], product = scratches[w] + K2 * widest2
+                                    for item in items2[groups2[w]] {
+                                        let single = item.samples.count == 1
+                                        let source = unfold(dyp.baseAddress!, g2, item, into: columns, sampleSize: O * L, direct: false)
+                                        let target = single ? dxp! + item.samples.lowerBound * C * H * W + item.rows.lowerBound * W : product
+                                        // (C, K2) x (K2, width) -> (C, width)
+                                        BLAS.gemm(m: C, n: item.width, k: K2, a: fp.baseAddress!, lda: K2, b: UnsafePointer(source), ldb: item.width,
+                                                  c: target, ldc: single ? H * W : item.width)
+                                        if !single { scatterSamples(product, item, into: dxp!, channels: C, planeSize: H * W) }
+                                    }
                                 }
                             }
                         }
@@ -247,4 +264,21 @@ func sumPerChannel<Scalar: TensorScalar>(_ t: Tensor<Scalar>, channels C: Int) -
         }
     }
     return Tensor(uncheckedShape: [C], scalars: result)
+}
+
+extension Optional {
+    /// The scalars of an optional tensor as a mutable pointer (nil when there is no tensor),
+    /// for kernels that write a gradient only when it is wanted.
+    mutating func withUnsafeMutableScalars<S: TensorScalar, R>(_ body: (UnsafeMutablePointer<S>?) throws -> R) rethrows -> R
+    where Wrapped == Tensor<S> {
+        guard self != nil else { return try body(nil) }
+        return try self!.scalars.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
+    }
+}
+
+/// target[i] += source[i] for i in 0..<count.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func addInPlace<Scalar: TensorScalar>(_ target: UnsafeMutablePointer<Scalar>, _ source: UnsafePointer<Scalar>, count: Int) {
+    for i in 0..<count { target[i] += source[i] }
 }

@@ -47,7 +47,10 @@ extension Variable {
         let g = ConvGeometry(channels: O, height: OH, width: OW, kernelHeight: KH, kernelWidth: KW, stride: stride, padding: padding)
         precondition(g.outputHeight == H && g.outputWidth == W, "internal: transposed-conv geometry")
         let K = g.columnRows, L = H * W  // K = O*KH*KW
-        let items = g.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride)
+        // Workers take whole samples: col2im adds into overlapping rows of one sample's output.
+        let workers = Parallel.workers(forWork: N * C * L * K)
+        let items = g.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride, workers: workers)
+        let groups = ConvGeometry.partition(items, workers: workers)
         let widest = items.map(\.width).max() ?? 0
 
         var y = Tensor<Scalar>(zeros: [N, O, OH, OW])  // col2im accumulates into it
@@ -55,17 +58,19 @@ extension Variable {
         y.scalars.withUnsafeMutableBufferPointer { yp in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
-                    // Scratch: the item's input (C, width) when it spans samples, then its columns (K, width).
-                    withScratch(workspace, count: (C + K) * widest) { scratch in
-                        let gathered = scratch, columns = scratch + C * widest
-                        for item in items {
-                            let (block, ldx) = inputBlock(xp.baseAddress!, item, gathered: gathered, channels: C, planeSize: L, rowWidth: W)
-                            // cols (K, width) = W^T (K, C) x x (C, width)
-                            BLAS.gemm(transposeA: true, m: K, n: item.width, k: C, a: wp.baseAddress!, lda: K,
-                                      b: block, ldb: ldx, c: columns, ldc: item.width)
-                            for (offset, n) in item.samples.enumerated() {
-                                col2im(UnsafePointer(columns + offset * item.rows.count * W), g, outputRows: item.rows,
-                                       addingInto: yp.baseAddress! + n * O * OH * OW, rowStride: item.width)
+                    // Scratch per worker: the item's input (C, width) when it spans samples, then its columns (K, width).
+                    withScratch(workspace, count: (C + K) * widest, workers: groups.count) { scratches in
+                        Parallel.run(workers: groups.count) { w in
+                            let gathered = scratches[w], columns = scratches[w] + C * widest
+                            for item in items[groups[w]] {
+                                let (block, ldx) = inputBlock(xp.baseAddress!, item, gathered: gathered, channels: C, planeSize: L, rowWidth: W)
+                                // cols (K, width) = W^T (K, C) x x (C, width)
+                                BLAS.gemm(transposeA: true, m: K, n: item.width, k: C, a: wp.baseAddress!, lda: K,
+                                          b: block, ldb: ldx, c: columns, ldc: item.width)
+                                for (offset, n) in item.samples.enumerated() {
+                                    col2im(UnsafePointer(columns + offset * item.rows.count * W), g, outputRows: item.rows,
+                                           addingInto: yp.baseAddress! + n * O * OH * OW, rowStride: item.width)
+                                }
                             }
                         }
                     }
@@ -80,32 +85,41 @@ extension Variable {
             var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
             var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
             dy.scalars.withUnsafeBufferPointer { dyp in
-                // Scratch: dY's columns (K, width), the input block (C, width), dX's block (C, width).
-                withScratch(workspace, count: (K + 2 * C) * widest) { scratch in
-                    let columns = scratch, gathered = scratch + K * widest, product = scratch + (K + C) * widest
+                // Scratch per worker: dY's columns (K, width), the input block (C, width), dX's block
+                // (C, width), and the worker's share of dW (C, K), summed in worker order below.
+                let partialOffset = (K + 2 * C) * widest
+                withScratch(workspace, count: partialOffset + (needW ? C * K : 0), workers: groups.count) { scratches in
                     xValue.scalars.withUnsafeBufferPointer { xp in
                         wValue.scalars.withUnsafeBufferPointer { wp in
-                            for item in items {
-                                let single = item.samples.count == 1
-                                let source = unfold(dyp.baseAddress!, g, item, into: columns, sampleSize: O * OH * OW, direct: false)
-                                if needX {
-                                    // dx (C, width) = W (C, K) x cols (K, width)
-                                    dx!.scalars.withUnsafeMutableBufferPointer { dxp in
-                                        let target = single ? dxp.baseAddress! + item.samples.lowerBound * C * L + item.rows.lowerBound * W : product
-                                        BLAS.gemm(m: C, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: UnsafePointer(source), ldb: item.width,
-                                                  c: target, ldc: single ? L : item.width)
-                                        if !single { scatterSamples(product, item, into: dxp.baseAddress!, channels: C, planeSize: L) }
-                                    }
-                                }
-                                if needW {
-                                    let (block, ldx) = inputBlock(xp.baseAddress!, item, gathered: gathered, channels: C, planeSize: L, rowWidth: W)
-                                    // dW (C, K) += x (C, width) x cols^T (width, K)
-                                    dw!.scalars.withUnsafeMutableBufferPointer { dwp in
-                                        BLAS.gemm(transposeB: true, m: C, n: K, k: item.width, a: block, lda: ldx,
-                                                  b: UnsafePointer(source), ldb: item.width, beta: 1, c: dwp.baseAddress!, ldc: K)
+                            dx.withUnsafeMutableScalars { dxp in
+                                Parallel.run(workers: groups.count) { w in
+                                    let scratch = scratches[w]
+                                    let columns = scratch, gathered = scratch + K * widest, product = scratch + (K + C) * widest
+                                    let partial = scratch + partialOffset
+                                    for (index, item) in items[groups[w]].enumerated() {
+                                        let single = item.samples.count == 1
+                                        let source = unfold(dyp.baseAddress!, g, item, into: columns, sampleSize: O * OH * OW, direct: false)
+                                        if let dxp {
+                                            // dx (C, width) = W (C, K) x cols (K, width)
+                                            let target = single ? dxp + item.samples.lowerBound * C * L + item.rows.lowerBound * W : product
+                                            BLAS.gemm(m: C, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: UnsafePointer(source), ldb: item.width,
+                                                      c: target, ldc: single ? L : item.width)
+                                            if !single { scatterSamples(product, item, into: dxp, channels: C, planeSize: L) }
+                                        }
+                                        if needW {
+                                            let (block, ldx) = inputBlock(xp.baseAddress!, item, gathered: gathered, channels: C, planeSize: L, rowWidth: W)
+                                            // dW_w (C, K) (+)= x (C, width) x cols^T (width, K)
+                                            BLAS.gemm(transposeB: true, m: C, n: K, k: item.width, a: block, lda: ldx,
+                                                      b: UnsafePointer(source), ldb: item.width, beta: index == 0 ? 0 : 1, c: partial, ldc: K)
+                                        }
                                     }
                                 }
                             }
+                        }
+                    }
+                    if needW {
+                        dw.withUnsafeMutableScalars { dwp in
+                            for w in scratches.indices { addInPlace(dwp!, UnsafePointer(scratches[w] + partialOffset), count: C * K) }
                         }
                     }
                 }

@@ -26,32 +26,34 @@ extension Variable {
         let out = value.scalars.withUnsafeBufferPointer { x in
             argmax.withUnsafeMutableBufferPointer { arg in
                 [Scalar](unsafeUninitializedCapacity: count) { outp, initialized in
-                    for plane in 0..<(N * C) {
-                        let base = plane * H * W
-                        for oh in 0..<OH {
-                            for ow in 0..<OW {
-                                let origin = base + oh * S * W + ow * S
-                                var best = origin
-                                var bestValue = x[origin]
-                                // NaN propagates: a NaN candidate wins, as in PyTorch. A select,
-                                // not a branch: which element wins is unpredictable.
-                                @inline(__always) func consider(_ j: Int) {
-                                    let v = x[j]
-                                    let wins = v > bestValue || v.isNaN
-                                    best = wins ? j : best
-                                    bestValue = wins ? v : bestValue
-                                }
-                                if K == 2 {  // the paper's pools, unrolled
-                                    consider(origin + 1); consider(origin + W); consider(origin + W + 1)
-                                } else {
-                                    for kh in 0..<K {
-                                        let row = base + (oh * S + kh) * W + ow * S
-                                        for kw in 0..<K { consider(row + kw) }
+                    Parallel.forEachChunk(count: N * C, work: N * C * H * W) { planes in
+                        for plane in planes {
+                            let base = plane * H * W
+                            for oh in 0..<OH {
+                                for ow in 0..<OW {
+                                    let origin = base + oh * S * W + ow * S
+                                    var best = origin
+                                    var bestValue = x[origin]
+                                    // NaN propagates: a NaN candidate wins, as in PyTorch. A select,
+                                    // not a branch: which element wins is unpredictable.
+                                    @inline(__always) func consider(_ j: Int) {
+                                        let v = x[j]
+                                        let wins = v > bestValue || v.isNaN
+                                        best = wins ? j : best
+                                        bestValue = wins ? v : bestValue
                                     }
+                                    if K == 2 {  // the paper's pools, unrolled
+                                        consider(origin + 1); consider(origin + W); consider(origin + W + 1)
+                                    } else {
+                                        for kh in 0..<K {
+                                            let row = base + (oh * S + kh) * W + ow * S
+                                            for kw in 0..<K { consider(row + kw) }
+                                        }
+                                    }
+                                    let o = (plane * OH + oh) * OW + ow
+                                    outp[o] = bestValue
+                                    arg[o] = best
                                 }
-                                let o = (plane * OH + oh) * OW + ow
-                                outp[o] = bestValue
-                                arg[o] = best
                             }
                         }
                     }
@@ -65,7 +67,11 @@ extension Variable {
             dx.withUnsafeMutableBufferPointer { dxp in
                 dy.scalars.withUnsafeBufferPointer { g in
                     winners.withUnsafeBufferPointer { arg in
-                        for o in 0..<g.count { dxp[arg[o]] += g[o] }
+                        // A window's winner lies in its own plane: workers take whole planes.
+                        let perPlane = OH * OW
+                        Parallel.forEachChunk(count: N * C, work: 4 * g.count) { planes in
+                            for o in (planes.lowerBound * perPlane)..<(planes.upperBound * perPlane) { dxp[arg[o]] += g[o] }
+                        }
                     }
                 }
             }
