@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "cblas-reference", targets: ["cblas-reference"]),
         .executable(name: "train-step-bench", targets: ["train-step-bench"]),
         .executable(name: "data-bench", targets: ["data-bench"]),
+        .executable(name: "fuzz-readers", targets: ["fuzz-readers"]),
         .executable(name: "blas-check", targets: ["blas-check"]),
     ],
     dependencies: [
@@ -53,6 +54,8 @@ let package = Package(
         // A plain C program calling cblas_sgemm: the yardstick for the OpenBLAS path.
         .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
         .executableTarget(name: "data-bench", dependencies: ["ExpressionRecognition"], path: "Benchmarks/data-bench"),
+        // Mutates valid files and runs every reader on them in-process (Docs/Reliability.md); FERCommandTests runs a short round.
+        .executableTarget(name: "fuzz-readers", dependencies: ["ExpressionRecognition"], path: "Tools/fuzz-readers"),
         // Checks the GEMM facade against the OpenBLAS core this process loaded (the tests run it per core).
         .executableTarget(name: "blas-check", dependencies: ["Tensors"], path: "Tools/blas-check"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),

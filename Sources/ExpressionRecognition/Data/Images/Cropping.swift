@@ -3,10 +3,13 @@ extension GrayImage {
     /// edges rounded outwards to whole pixels. Nil when the box and the image do not overlap.
     public func cropped(to box: FaceBox) -> GrayImage? {
         guard box.width.isFinite, box.height.isFinite, box.x.isFinite, box.y.isFinite else { return nil }
-        let left = max(0, Int(box.x.rounded(.down)))
-        let top = max(0, Int(box.y.rounded(.down)))
-        let right = min(width, Int((box.x + box.width).rounded(.up)))
-        let bottom = min(height, Int((box.y + box.height).rounded(.up)))
+        // Clipped while still Double: a finite box far outside (x = 1e300, or x + width
+        // overflowing to infinity) must not reach Int(_:), which traps beyond Int's range.
+        func clip(_ value: Double, to limit: Int) -> Int { Int(min(max(value, 0), Double(limit))) }
+        let left = clip(box.x.rounded(.down), to: width)
+        let top = clip(box.y.rounded(.down), to: height)
+        let right = clip((box.x + box.width).rounded(.up), to: width)
+        let bottom = clip((box.y + box.height).rounded(.up), to: height)
         guard right > left, bottom > top else { return nil }
         let cropWidth = right - left
         var output = [Float]()
