@@ -63,7 +63,7 @@ func measure(_ shape: ConvShape, reps: Int) throws -> Measurement {
         FileHandle.standardError.write(Data("warning: \(shape.name) produced a non-finite value\n".utf8))
     }
     return Measurement(shape: shape, forwardSeconds: forward, forwardBackwardSeconds: forwardBackward,
-                       threads: BLAS.threadCount, core: BLAS.coreName)
+                       threads: Parallel.workers(forWork: .max), core: BLAS.coreName)
 }
 
 /// One JSON object on one line, keys as in torch_conv_bench.py.

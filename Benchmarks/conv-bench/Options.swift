@@ -45,7 +45,7 @@ let paperShapes: [ConvShape] = [
 struct Options: Sendable {
     var shapes: [ConvShape]
     var reps: Int
-    /// OpenBLAS threads; nil keeps the library's default.
+    /// Cores to use (the library's workers); nil keeps the library's default.
     var threads: Int?
     var json: Bool
 }
@@ -77,7 +77,7 @@ let usage = """
       --stride S     stride (default 1)
       --padding P    zero padding on every side (default K/2, 'same' for odd K at stride 1)
       --reps R       timed runs per measurement (default 5)
-      --threads T    OpenBLAS threads (default: the library's own choice)
+      --threads T    cores to use: the library's workers (default: FER_THREADS or all)
       --name NAME    label for the row (default "custom")
       --json         one JSON object per line instead of a table
       --paper        the classifier layers of the paper's Table II (side 112, batch 8)

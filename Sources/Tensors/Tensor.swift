@@ -139,3 +139,12 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// A tensor whose elements the caller must all write before any is read (a kernel that
+    /// overwrites its whole output saves the zero-fill and the page faults it causes).
+    init(uninitializedShape shape: [Int]) {
+        let count = shape.reduce(1, *)
+        self.init(uncheckedShape: shape, scalars: [Scalar](unsafeUninitializedCapacity: count) { _, initialized in initialized = count })
+    }
+}

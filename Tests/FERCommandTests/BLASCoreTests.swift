@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tensors
+import TestSupport
 
 /// The GEMM facade's contract under every OpenBLAS core this CPU can run. OpenBLAS picks its
 /// kernels once per process, so each core gets a child process (`blas-check`) with
@@ -8,30 +9,11 @@ import Tensors
 /// alpha = 0 and let NaN through) shows up on whatever machine CI runs.
 @Suite("OpenBLAS cores")
 struct BLASCoreTests {
-    static var executable: URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("blas-check"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/blas-check"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     /// Runs blas-check with `core` forced (nil: OpenBLAS's own choice); returns status and output.
     func check(core: String?) throws -> (status: Int32, output: String) {
-        let url = try #require(Self.executable, "build the blas-check product first (swift build --build-tests builds it)")
-        let process = Process()
-        process.executableURL = url
-        process.arguments = ["--json"]
-        var environment = ProcessInfo.processInfo.environment
-        if let core { environment["OPENBLAS_CORETYPE"] = core } else { environment.removeValue(forKey: "OPENBLAS_CORETYPE") }
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let url = try #require(BuiltProgram.url(named: "blas-check"), "build the blas-check product first (swift build --build-tests builds it)")
+        let result = try BuiltProgram.run(url, ["--json"], environment: ["OPENBLAS_CORETYPE": core])
+        return (result.status, result.output)
     }
 
     @Test("this CPU supports at least the baseline core")

@@ -7,33 +7,13 @@ import NeuralNetworks
 /// The `fer` program run as a separate process, as a user runs it.
 @Suite("fer command line", .serialized)
 struct FERCommandTests {
-    struct Result { let status: Int32; let output: String; let errors: String }
+    typealias Result = ProgramResult
 
     /// The `fer` executable next to this test bundle (both live in the build folder).
-    static var executable: URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fer"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/fer"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
+    static var executable: URL? { BuiltProgram.url(named: "fer") }
 
     func fer(_ arguments: [String]) throws -> Result {
-        let url = try #require(Self.executable, "build the fer product first (swift build --build-tests builds it)")
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["FER_BLAS_CORE"] = "keep"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile(), errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self))
+        try BuiltProgram.run(try #require(Self.executable, "build the fer product first (swift build --build-tests builds it)"), arguments)
     }
 
     /// A tiny dataset of PNG files, one folder per class: class k is a bright square in

@@ -9,33 +9,8 @@ import NeuralNetworks
 /// decode errors without file content, limits and empty parts refused.
 @Suite("fer data reliability", .serialized)
 struct FERDataReliabilityTests {
-    struct Result { let status: Int32; let output: String; let errors: String }
-
-    /// The `fer` executable next to this test bundle (both live in the build folder).
-    static var executable: URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fer"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/fer"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
-    func fer(_ arguments: [String]) throws -> Result {
-        let url = try #require(Self.executable, "build the fer product first (swift build --build-tests builds it)")
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["FER_BLAS_CORE"] = "keep"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile(), errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self), errors: String(decoding: errors, as: UTF8.self))
+    func fer(_ arguments: [String]) throws -> ProgramResult {
+        try BuiltProgram.run(try #require(BuiltProgram.url(named: "fer"), "build the fer product first (swift build --build-tests builds it)"), arguments)
     }
 
     /// One folder per class of 32x32 PNGs: class k is a bright square in corner k.

@@ -201,9 +201,7 @@ extension FERCommandTests {
         let process = Process()
         process.executableURL = url
         process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["FER_BLAS_CORE"] = "keep"
-        process.environment = environment
+        process.environment = BuiltProgram.environment()
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

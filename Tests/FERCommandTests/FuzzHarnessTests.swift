@@ -6,43 +6,12 @@ import TestSupport
 /// every reader meets a few hundred mutated files in one process, and none may crash.
 @Suite("fuzz-readers harness", .serialized)
 struct FuzzHarnessTests {
-    struct Result { let status: Int32; let output: String; let errors: String }
-
-    /// The `fuzz-readers` executable next to this test bundle, or in .build/debug.
-    static var executable: URL? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("fuzz-readers"),
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-                .appendingPathComponent(".build/debug/fuzz-readers"),
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     static let readers = ["safetensors", "png", "jpeg", "idx", "fer2013", "affectnet", "manifest", "ckplus", "folder"]
 
-    /// Runs the harness; its standard error goes to a file in `folder`, so that a long
-    /// crash report can never fill a pipe while the test waits on standard output.
-    func fuzz(_ arguments: [String], in folder: URL) throws -> Result {
-        let url = try #require(Self.executable, "build the fuzz-readers product first (swift build --build-tests builds it)")
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["FER_BLAS_CORE"] = "keep"
-        process.environment = environment
-        let out = Pipe()
-        let errorsFile = folder.appendingPathComponent("fuzz-readers-stderr-\(UUID().uuidString).txt")
-        _ = FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
-        let errorHandle = try FileHandle(forWritingTo: errorsFile)
-        defer { try? errorHandle.close() }
-        process.standardOutput = out
-        process.standardError = errorHandle
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errors = (try? Data(contentsOf: errorsFile)) ?? Data()
-        return Result(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                      errors: String(decoding: errors, as: UTF8.self))
+    /// Runs the harness (its output streams go to files: a long crash report cannot fill a pipe).
+    func fuzz(_ arguments: [String], in folder: URL) throws -> ProgramResult {
+        let url = try #require(BuiltProgram.url(named: "fuzz-readers"), "build the fuzz-readers product first (swift build --build-tests builds it)")
+        return try BuiltProgram.run(url, arguments)
     }
 
     /// 400 inputs per reader, 3,600 in all: about 15 s in a debug build on 2 cores. The hang

@@ -35,6 +35,33 @@ struct TrainingStepTests {
         #expect(autoencoder.namedParameters.allSatisfy { !$0.variable.requiresGradient && $0.variable.grad == nil })
     }
 
+    /// The peer's way (S from training-mode passes) runs two passes, in the peer's order: the
+    /// neighbour without recording, then the training pass, whose fused logits give the
+    /// sample's side of S. A replica doing exactly that ends with the same batch-norm running
+    /// statistics (each training-mode pass moves them) and the same mask.
+    @Test func trainingModeDivergenceReusesTheTrainingPass() throws {
+        var settings = smallSettings(mask: .batchMean)
+        settings.divergenceInTrainingMode = true
+        let autoencoder = try AsymmetricAutoencoder<Float>(side: 32, latentSize: 8, seed: 3)
+        let trainer = try ClassifierTrainer(settings: settings, autoencoder: autoencoder)
+        let (images, labels) = batch(14, side: 32, seed: 4)
+        let decision = try #require(try trainer.step(images: images, labels: labels).decision)
+
+        let replica = try MultiScaleClassifier<Float>(side: 32, width: 0.125, classCount: 7, dropoutRate: 0, seed: 2)
+        replica.isTraining = true
+        let generator = try SemanticNeighborGenerator(encoder: autoencoder.encoder, decoder: autoencoder.decoder, sigma: settings.neighborSigma,
+                                                      random: RandomStream(seed: settings.seed &+ 17))
+        let input = Variable(images)
+        let neighbor = try withoutGradient { try replica(try generator.neighbors(of: input)) }
+        let fused = try replica.logits(input).fused
+        var mask = try NeighborhoodMask(rule: .batchMean)
+        let expected = try mask.decide(divergences: try neighborhoodDivergences(logits: fused, neighborLogits: neighbor))
+        #expect(decision.keep == expected.keep)
+        for ((name, a), (_, b)) in zip(trainer.model.namedBuffers, replica.namedBuffers) {
+            #expect(a.value == b.value, "\(name): a third training-mode pass would have moved it again")
+        }
+    }
+
     @Test func settingsErrors() throws {
         var s = smallSettings()
         s.batchSize = 15

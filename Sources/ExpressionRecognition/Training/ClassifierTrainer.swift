@@ -63,21 +63,31 @@ public final class ClassifierTrainer {
         optimizer.zeroGradients()
         let input = Variable(images)
         var decision: MaskDecision?
+        var trainingLogits: MultiScaleClassifier<Float>.Logits?
         if let neighbors, mask != nil {
             // Eq. 9 and eq. 10 (Algorithm 1, lines 4-6), without recording. By default both
             // predictions come from evaluation mode, so S measures how the prediction moves
             // between a sample and its semantic neighbour rather than dropout noise and the
-            // neighbour batch's own batch-norm statistics (the peer benchmark uses the
-            // training-mode forward; `divergenceInTrainingMode` does the same).
+            // neighbour batch's own batch-norm statistics; that costs a third forward pass
+            // (the sample in evaluation mode) beside the neighbour's and the training pass.
             let neighborImages = try neighbors.neighbors(of: input)
-            let (own, neighbor) = try withoutGradient {
-                model.isTraining = settings.divergenceInTrainingMode
-                defer { model.isTraining = true }
-                return (try model(input), try model(neighborImages))
+            if settings.divergenceInTrainingMode {
+                // The peer's way, in its order: the neighbour in training mode, then the
+                // training pass, whose fused logits are the sample's side of S (two passes).
+                let neighbor = try withoutGradient { try model(neighborImages) }
+                let logits = try model.logits(input)
+                trainingLogits = logits
+                decision = try mask!.decide(divergences: try neighborhoodDivergences(logits: Variable(logits.fused.value), neighborLogits: neighbor))
+            } else {
+                let (own, neighbor) = try withoutGradient {
+                    model.isTraining = false
+                    defer { model.isTraining = true }
+                    return (try model(input), try model(neighborImages))
+                }
+                decision = try mask!.decide(divergences: try neighborhoodDivergences(logits: own, neighborLogits: neighbor))
             }
-            decision = try mask!.decide(divergences: try neighborhoodDivergences(logits: own, neighborLogits: neighbor))
         }
-        let logits = try model.logits(input)
+        let logits = try trainingLogits ?? model.logits(input)
         var total: Variable<Float>?
         for head in logits.all {
             let perSample = try perSampleLoss(head, labels: labels)

@@ -74,12 +74,14 @@ extension Variable {
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
         return Variable.record(y, inputs: inputs) { [self] dy in
             let needX = self.requiresGradient, needW = weight.requiresGradient
-            var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
-            var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
             // Stride 1: dX is the convolution of dY with the flipped, transposed weight (C, O, KH, KW)
             // and padding KH-1-P: a GEMM with the long inner dimension O*KH*KW instead of a thin
             // GEMM and col2im.
             let flippedPath = stride == 1 && KH == KW && padding <= KH - 1
+            // The flipped path writes every element of dX (GEMMs with beta = 0): no zero-fill;
+            // col2im adds into dX, so it needs zeros.
+            var dx: Tensor<Scalar>? = !needX ? nil : flippedPath ? Tensor(uninitializedShape: xValue.shape) : Tensor(zeros: xValue.shape)
+            var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
             dy.scalars.withUnsafeBufferPointer { dyp in
                 // Scratch per worker: columns (K, width), column gradients (K, width), dY gathered
                 // (O, width), and the worker's share of dW (O, K), summed in worker order below.
