@@ -23,7 +23,7 @@ struct Options {
         options:
           --sizes LIST         comma-separated square sizes (default 256,512,1024,2048)
           --reps N             timed runs per path, the median is reported (default 5)
-          --threads N          OpenBLAS threads, also passed to cblas-reference (default: OpenBLAS's own)
+          --threads N          OpenBLAS threads, also passed to cblas-reference (default: the active cores)
           --naive-max N        time naive only when M*N*K <= N^3; larger shapes are checked on a
                                random sample of entries computed in Double (default 1024)
           --no-conv            skip the convolution shapes

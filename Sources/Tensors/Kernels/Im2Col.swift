@@ -35,6 +35,10 @@ public func im2col<Scalar: TensorScalar>(
     let OW = g.outputWidth
     let rows = outputRows ?? 0..<g.outputHeight
     let bandSize = rowStride ?? rows.count * OW  // distance between rows of the column matrix
+    if S == 1 && OW == W {
+        sameSizeIm2col(image, g, rows: rows, into: columns, bandSize: bandSize)
+        return
+    }
     var row = 0
     for c in 0..<g.channels {
         let plane = image + c * H * W
@@ -61,6 +65,58 @@ public func im2col<Scalar: TensorScalar>(
                         for ow in 0..<OW {
                             let iw = ow * S - P + kw
                             line[ow] = (iw >= 0 && iw < W) ? source[iw] : 0
+                        }
+                    }
+                }
+                row += 1
+            }
+        }
+    }
+}
+
+/// im2col for stride 1 when the output is as wide as the input (2P = KW - 1: every "same"
+/// convolution of the paper's models). For one (c, kh, kw) the band's block is the input plane
+/// shifted by kh - P rows and d = kw - P columns, so it is one flat copy shifted by
+/// (kh - P) * W + d, followed by zeroing the |d| columns at each row's edge that the flat copy
+/// took from the neighbouring row, and the rows above or below the image. One memmove per
+/// kernel position instead of a short loop per output row (rows of 4-32 elements left the
+/// copy in its scalar tail).
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func sameSizeIm2col<Scalar: TensorScalar>(
+    _ image: UnsafePointer<Scalar>, _ g: ConvGeometry, rows: Range<Int>, into columns: UnsafeMutablePointer<Scalar>, bandSize: Int
+) {
+    let (H, W, KH, KW, P) = (g.height, g.width, g.kernelHeight, g.kernelWidth, g.padding)
+    let first = rows.lowerBound
+    var row = 0
+    for c in 0..<g.channels {
+        let plane = image + c * H * W
+        for kh in 0..<KH {
+            // Output rows whose input row oh - P + kh lies inside the image.
+            let lo = min(max(first, P - kh), rows.upperBound), hi = max(min(rows.upperBound, H + P - kh), lo)
+            for kw in 0..<KW {
+                let out = columns + row * bandSize
+                let d = kw - P
+                if lo > first { out.update(repeating: 0, count: (lo - first) * W) }
+                if hi < rows.upperBound { (out + (hi - first) * W).update(repeating: 0, count: (rows.upperBound - hi) * W) }
+                if hi > lo {
+                    let count = (hi - lo) * W
+                    let target = out + (lo - first) * W, source = plane + (lo - P + kh) * W + d
+                    // The first -d (or last d) elements would read outside the image; they are
+                    // edge columns, zeroed below.
+                    let skipFront = max(0, -d), skipBack = max(0, d)
+                    if count > skipFront + skipBack {
+                        (target + skipFront).update(from: source + skipFront, count: count - skipFront - skipBack)
+                    }
+                    if d != 0 {
+                        let width = min(abs(d), W)
+                        for oh in 0..<(hi - lo) {
+                            let line = target + oh * W
+                            if d > 0 {
+                                for j in (W - width)..<W { line[j] = 0 }
+                            } else {
+                                for j in 0..<width { line[j] = 0 }
+                            }
                         }
                     }
                 }
