@@ -239,11 +239,13 @@ func flippedTransposedWeight<Scalar: TensorScalar>(_ weight: Tensor<Scalar>) -> 
 @_specialize(where Scalar == Double)
 func addPerChannel<Scalar: TensorScalar>(_ bias: [Scalar], to buffer: UnsafeMutablePointer<Scalar>, batch N: Int, planeSize: Int) {
     let C = bias.count
-    for n in 0..<N {
-        for c in 0..<C {
-            let b = bias[c]
-            let plane = buffer + (n * C + c) * planeSize
-            for i in 0..<planeSize { plane[i] += b }
+    Parallel.forEachChunk(count: N, work: N * C * planeSize) { samples in
+        for n in samples {
+            for c in 0..<C {
+                let b = bias[c]
+                let plane = buffer + (n * C + c) * planeSize
+                for i in 0..<planeSize { plane[i] += b }
+            }
         }
     }
 }
@@ -255,13 +257,15 @@ func sumPerChannel<Scalar: TensorScalar>(_ t: Tensor<Scalar>, channels C: Int) -
     let N = t.shape[0]
     let inner = t.count / max(1, N * C)
     var result = [Scalar](repeating: 0, count: C)
+    guard inner > 0 else { return Tensor(uncheckedShape: [C], scalars: result) }
     t.scalars.withUnsafeBufferPointer { p in
-        for n in 0..<N {
-            for c in 0..<C {
-                let base = (n * C + c) * inner
-                var s: Scalar = 0
-                for i in 0..<inner { s += p[base + i] }
-                result[c] += s
+        result.withUnsafeMutableBufferPointer { r in
+            // Channels are independent: workers take ranges of them; each sums its planes in
+            // sample order, so the result does not depend on the worker count.
+            Parallel.forEachChunk(count: C, work: t.count) { channels in
+                for c in channels {
+                    for n in 0..<N { r[c] += laneSum(p.baseAddress! + (n * C + c) * inner, inner) }
+                }
             }
         }
     }
