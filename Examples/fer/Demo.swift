@@ -79,6 +79,7 @@ struct Demo: ParsableCommand {
     }
 
     func run() throws {
+        StopRequest.installSignalHandlers()
         let started = Date()
         let progress = ProgressReporter(quiet: output2.quiet)
         var dataOptions = try DataOptions.parse([])

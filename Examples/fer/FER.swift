@@ -18,11 +18,11 @@ struct FER: ParsableCommand {
                       Neighbors.self, Predict.self, Summarize.self]
     )
 
-    /// Fixes the OpenBLAS core before anything else runs (it may restart the process), and
-    /// turns SIGINT and SIGTERM into a stop at the next step boundary with a checkpoint.
+    /// Fixes the OpenBLAS core before anything else runs (it may restart the process). The
+    /// training commands turn SIGINT and SIGTERM into a stop at the next step boundary with a
+    /// checkpoint (``TrainingInterrupted``, caught here); the others keep the default action.
     static func main() {
         OpenBLASCoreGuard.ensureOptimizedCore()
-        StopRequest.installSignalHandlers()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -19,6 +19,7 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        StopRequest.installSignalHandlers()
         let progress = ProgressReporter(quiet: output.quiet)
         if let path = location.resume {
             let folder = try RunFolder.open(existing: URL(fileURLWithPath: path))
@@ -166,6 +167,7 @@ struct PretrainAutoencoder: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        StopRequest.installSignalHandlers()
         let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0)) }
         let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
         let settings = try resumeFolder.map { try $0.readConfiguration(AutoencoderSettings.self) } ?? autoencoderOptions.settings()
@@ -198,6 +200,7 @@ struct RefineAutoencoder: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        StopRequest.installSignalHandlers()
         let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0)) }
         let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
         let start = try loadAutoencoder(autoencoder)
