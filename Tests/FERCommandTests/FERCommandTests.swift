@@ -16,20 +16,9 @@ struct FERCommandTests {
         try BuiltProgram.run(try #require(Self.executable, "build the fer product first (swift build --build-tests builds it)"), arguments)
     }
 
-    /// A tiny dataset of PNG files, one folder per class: class k is a bright square in
-    /// corner k, so it can be learned in a few steps.
+    /// The four-class corner dataset (see ``writeCornerDataset(in:classes:perClass:)``).
     func writeTinyDataset(in root: URL, perClass: Int = 6) throws {
-        var generator = SeededGenerator(seed: 1)
-        for (k, name) in ["alpha", "beta", "gamma", "delta"].enumerated() {
-            let folder = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for i in 0..<perClass {
-                var pixels = (0..<(32 * 32)).map { _ in Float(generator.nextUnitDouble() * 0.2) }
-                let top = (k / 2) * 20, left = (k % 2) * 20
-                for y in 0..<12 { for x in 0..<12 { pixels[(top + y) * 32 + left + x] = 0.9 } }
-                try PNGEncoder.write(GrayImage(side: 32, pixels: pixels), to: folder.appendingPathComponent("\(i).png"))
-            }
-        }
+        try writeCornerDataset(in: root, perClass: perClass)
     }
 
     @Test func helpListsTheSubcommands() throws {

@@ -13,21 +13,8 @@ struct FERDataReliabilityTests {
         try BuiltProgram.run(try #require(BuiltProgram.url(named: "fer"), "build the fer product first (swift build --build-tests builds it)"), arguments)
     }
 
-    /// One folder per class of 32x32 PNGs: class k is a bright square in corner k.
     func writeDataset(in root: URL, classes: [String] = ["alpha", "beta", "gamma", "delta"], perClass: Int = 4) throws {
-        let corners = ["alpha": 0, "beta": 1, "gamma": 2, "delta": 3, "epsilon": 0]
-        var generator = SeededGenerator(seed: 1)
-        for name in classes {
-            let k = corners[name] ?? 0
-            let folder = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for i in 0..<perClass {
-                var pixels = (0..<(32 * 32)).map { _ in Float(generator.nextUnitDouble() * 0.2) }
-                let top = (k / 2) * 20, left = (k % 2) * 20
-                for y in 0..<12 { for x in 0..<12 { pixels[(top + y) * 32 + left + x] = 0.9 } }
-                try PNGEncoder.write(GrayImage(side: 32, pixels: pixels), to: folder.appendingPathComponent("\(i).png"))
-            }
-        }
+        try writeCornerDataset(in: root, classes: classes, perClass: perClass)
     }
 
     let model = ["--side", "32", "--width", "0.125", "--epochs", "1", "--batch-size", "8", "--quiet"]
