@@ -28,7 +28,9 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
         ),
-        .target(name: "Tensors", dependencies: ["COpenBLAS"]),
+        // glibc's mallopt, for AllocatorPolicy (freed tensor buffers stay in the heap).
+        .systemLibrary(name: "CMalloc"),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CMalloc"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         // Image and archive codecs for the data pipeline; only ExpressionRecognition imports them.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),

@@ -31,7 +31,10 @@ public enum OpenBLASCoreGuard {
 
     /// Fixes the core if needed (may not return: the process image is replaced), then
     /// reports the core in use through `log`.
+    ///
+    /// It also applies the process-wide ``AllocatorPolicy`` (freed tensor buffers are reused).
     public static func ensureOptimizedCore(log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+        AllocatorPolicy.apply()
         let environment = ProcessInfo.processInfo.environment
         let policy = environment["FER_BLAS_CORE"] ?? ""
         let setCore = environment["OPENBLAS_CORETYPE"]
