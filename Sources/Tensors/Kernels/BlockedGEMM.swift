@@ -104,7 +104,7 @@ enum BlockedGEMM<Kernel: GEMMMicroKernel> {
                      "blockedGEMM: leading dimension shorter than a row")
         guard m > 0, n > 0 else { return }
         if k == 0 || alpha == 0 {
-            scale(m: m, n: n, by: beta, c: c, ldc: ldc)
+            BLAS.scale(c, rows: m, columns: n, ld: ldc, by: beta)
             return
         }
         let mr = Kernel.mr, nr = Kernel.nr
@@ -158,19 +158,6 @@ enum BlockedGEMM<Kernel: GEMMMicroKernel> {
                         }
                     }
                 }
-            }
-        }
-    }
-
-    /// C = beta * C, writing zeros without reading C when beta is zero.
-    static func scale(m: Int, n: Int, by beta: Scalar, c: UnsafeMutablePointer<Scalar>, ldc: Int) {
-        if beta == 1 { return }
-        for i in 0..<m {
-            let row = c + i * ldc
-            if beta == 0 {
-                row.update(repeating: 0, count: n)
-            } else {
-                for j in 0..<n { row[j] *= beta }
             }
         }
     }
