@@ -68,7 +68,7 @@ struct Demo: ParsableCommand {
     func stageFolder(_ name: String, root: URL, data: RunData) throws -> RunFolder {
         let url = root.appendingPathComponent(name)
         if resume && RunFolder.holdsRun(url) {
-            let folder = try RunFolder.open(existing: url)
+            let folder = try RunFolder.open(existing: url, writing: true)
             if let saved = try? RunData.load(from: folder), saved != data {
                 throw ValidationError("the demo in \(root.path) was started with other data options (\(saved.data), \(saved.trainLimit.map(String.init) ?? "all") training images, noise \(saved.labelNoise)); resume with the same options, or start again with --overwrite")
             }
@@ -104,6 +104,14 @@ struct Demo: ParsableCommand {
         try base.validate()
         try masked.validate()
         let root = try outputFolder(progress: progress)
+        if let signal = StopRequest.pending { throw ValidationError("stopped by signal \(signal) before the demo started; nothing was changed") }
+        if overwrite {
+            // All three stages go now, so that an interrupted --overwrite cannot leave an old
+            // baseline or masked run to be resumed beside the new autoencoder.
+            for stage in Self.stages where RunFolder.holdsRun(root.appendingPathComponent(stage)) {
+                _ = try RunFolder.create(at: root.appendingPathComponent(stage), overwrite: true)
+            }
+        }
         progress.log("demo: \(train.count) training images (\(noise?.flippedCount ?? 0) labels flipped on purpose), \(test.count) test images, \(classCount) classes, side \(side), writing to \(root.path)")
 
         // 1. The autoencoder that makes semantic neighbours (eq. 4).

@@ -17,6 +17,8 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         let folder = try RunFolder.open(existing: URL(fileURLWithPath: runFolder))
+        // evaluation.json and the confusion picture go into the (existing) run folder.
+        try FileManager.default.createDirectory(at: folder.pictures, withIntermediateDirectories: true)
         let (settings, model) = try loadClassifier(runFolder)
         var dataOptions = try RunData.load(from: folder).options
         if let data { dataOptions.data = data }

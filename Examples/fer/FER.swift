@@ -43,8 +43,22 @@ struct FER: ParsableCommand {
             s.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }
         if subcommand == "demo" {
-            // The demo keeps its own options: they must match the interrupted run's.
-            return (["fer"] + arguments + (arguments.contains("--resume") ? [] : ["--resume"])).map(quoted).joined(separator: " ")
+            // The demo keeps its own options (they must match the interrupted run's), without
+            // --overwrite, and with the folder it actually wrote (runs/demo-2, ...).
+            var kept: [String] = []
+            var index = 0
+            while index < arguments.count {
+                let argument = arguments[index]
+                if argument == "--overwrite" || argument == "--resume" || argument.hasPrefix("--output=") {
+                } else if argument == "--output" {
+                    index += 1
+                } else {
+                    kept.append(argument)
+                }
+                index += 1
+            }
+            let root = interrupted.folder.deletingLastPathComponent().path
+            return (["fer"] + kept + ["--output", root, "--resume"]).map(quoted).joined(separator: " ")
         }
         var kept = ["fer", subcommand, "--resume", interrupted.folder.path]
         var index = 1

@@ -22,10 +22,15 @@ struct Train: ParsableCommand {
         StopRequest.installSignalHandlers()
         let progress = ProgressReporter(quiet: output.quiet)
         if let path = location.resume {
-            let folder = try RunFolder.open(existing: URL(fileURLWithPath: path))
+            let folder = try RunFolder.open(existing: URL(fileURLWithPath: path), writing: true)
             let settings = try folder.readConfiguration(ClassifierSettings.self)
             try settings.validate()
             let (train, test, noise) = try RunData.load(from: folder).options.load(side: settings.side, seed: settings.seed)
+            // The run continues with the autoencoder it was trained with, never another one.
+            let recorded = try? String(contentsOf: folder.url.appendingPathComponent("autoencoder-path.txt"), encoding: .utf8)
+            if let autoencoder, let recorded, URL(fileURLWithPath: autoencoder).path != recorded.trimmingCharacters(in: .whitespacesAndNewlines) {
+                throw ValidationError("this run was trained with the autoencoder in \(recorded); resume without --autoencoder")
+            }
             let autoencoderModel = try autoencoder.map(loadAutoencoder) ?? (settings.mask != nil ? try autoencoderFromRun(folder) : nil)
             try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
                                         autoencoder: autoencoderModel, resume: true, progress: progress,
@@ -41,6 +46,8 @@ struct Train: ParsableCommand {
             throw ValidationError("--mask \(classifier.mask) needs --autoencoder FOLDER (a pretrain-autoencoder run)")
         }
         let autoencoderModel = try autoencoder.map(loadAutoencoder)
+        // Ctrl-C during the data loading: stop before --overwrite deletes anything.
+        if let signal = StopRequest.pending { throw ValidationError("stopped by signal \(signal) before the run started; nothing was changed") }
         let (folder, _) = try location.open()
         try data.save(in: folder)
         if let autoencoder {
@@ -151,7 +158,7 @@ struct RunLocation: ParsableArguments {
     /// The folder, and whether the run continues. A new run's folder must not hold another
     /// run (unless --overwrite); a resumed one must exist.
     func open() throws -> (RunFolder, Bool) {
-        if let resume { return (try RunFolder.open(existing: URL(fileURLWithPath: resume)), true) }
+        if let resume { return (try RunFolder.open(existing: URL(fileURLWithPath: resume), writing: true), true) }
         return (try RunFolder.create(at: URL(fileURLWithPath: runFolder ?? ""), overwrite: overwrite), false)
     }
 }
@@ -168,12 +175,13 @@ struct PretrainAutoencoder: ParsableCommand {
 
     func run() throws {
         StopRequest.installSignalHandlers()
-        let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0)) }
+        let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0), writing: true) }
         let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
         let settings = try resumeFolder.map { try $0.readConfiguration(AutoencoderSettings.self) } ?? autoencoderOptions.settings()
         try settings.validate()
         let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
         // A new run's folder is opened only after every check (--overwrite deletes the old run).
+        if let signal = StopRequest.pending { throw ValidationError("stopped by signal \(signal) before the run started; nothing was changed") }
         let (folder, resume) = try resumeFolder.map { ($0, true) } ?? location.open()
         if !resume {
             try data.save(in: folder)
@@ -201,7 +209,7 @@ struct RefineAutoencoder: ParsableCommand {
 
     func run() throws {
         StopRequest.installSignalHandlers()
-        let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0)) }
+        let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0), writing: true) }
         let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
         let start = try loadAutoencoder(autoencoder)
         var settings = try resumeFolder.map { try $0.readConfiguration(AutoencoderSettings.self) } ?? autoencoderOptions.settings()
@@ -214,6 +222,7 @@ struct RefineAutoencoder: ParsableCommand {
             throw ValidationError("the classifier's side \(perceptual.side) differs from the autoencoder's \(settings.side)")
         }
         // A new run's folder is opened only after every check (--overwrite deletes the old run).
+        if let signal = StopRequest.pending { throw ValidationError("stopped by signal \(signal) before the run started; nothing was changed") }
         let (folder, resume) = try resumeFolder.map { ($0, true) } ?? location.open()
         if !resume {
             try data.save(in: folder)

@@ -187,6 +187,21 @@ extension FERCommandTests {
         try saved.write(to: dataFile)
         #expect(try fer(["train", "--resume", run.path, "--quiet"]).status == 0)
 
+        // A reader (evaluate) leaves temporary files alone: a run in progress may be writing one.
+        try Data(count: 10).write(to: stale)
+        #expect(try fer(["evaluate", "--run", run.path]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: stale.path))
+
+        // A folder holding someone's files (a model, pictures) but no run is refused, and kept.
+        let exported = root.appendingPathComponent("exported")
+        try FileManager.default.createDirectory(at: exported.appendingPathComponent("pictures"), withIntermediateDirectories: true)
+        try Data("weights".utf8).write(to: exported.appendingPathComponent("model.safetensors"))
+        try Data("png".utf8).write(to: exported.appendingPathComponent("pictures/figure.png"))
+        let intoExported = try fer(["train", "--run", exported.path] + tinyRun(data))
+        #expect(intoExported.status != 0 && intoExported.errors.contains("holds no run"), "\(intoExported.errors)")
+        #expect(try Data(contentsOf: exported.appendingPathComponent("model.safetensors")) == Data("weights".utf8))
+        #expect(FileManager.default.fileExists(atPath: exported.appendingPathComponent("pictures/figure.png").path))
+
         // Reading a missing run creates nothing.
         let missing = root.appendingPathComponent("missing")
         let evaluate = try fer(["evaluate", "--run", missing.path])

@@ -165,4 +165,44 @@ struct CheckpointTests {
         #expect(try Data(contentsOf: url) == good)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["last.safetensors"])
     }
+
+    /// Diverged weights are never written, and never loaded into a model or an optimizer;
+    /// the good file stays as it was.
+    @Test func nonFiniteWeightsAreNeitherWrittenNorLoaded() throws {
+        let folder = try temporaryDirectory("nonfinite")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("last.safetensors")
+        let net = try Net(seed: 6)
+        var checkpoint = Checkpoint<Double>()
+        checkpoint.store(net)
+        try checkpoint.write(to: url)
+        let good = try Data(contentsOf: url)
+        var diverged = checkpoint
+        let (name, variable) = net.namedParameters[0]
+        var poisoned = variable.value
+        poisoned.scalars[0] = .infinity
+        diverged.storeTensor(poisoned, name: name)
+        #expect(throws: TensorError.nonFiniteValues(tensor: name, count: 1, context: "refusing to write \(url.path)")) {
+            try diverged.write(to: url)
+        }
+        #expect(try Data(contentsOf: url) == good)
+
+        // A file written around the check is refused on load, and the model keeps its weights.
+        var tensors: [String: Tensor<Double>] = [:]
+        for (n, v) in net.namedState { tensors[n] = v.value }
+        tensors[name] = poisoned
+        try SafeTensorsWriter.write(tensors, to: url)
+        let before = net.namedParameters.map(\.variable.value)
+        #expect(throws: TensorError.self) { try Checkpoint<Double>(contentsOf: url).restore(net) }
+        #expect(net.namedParameters.map(\.variable.value) == before)
+        let optimizer = try SGD(parameters: net.namedParameters, learningRate: 0.1, momentum: 0.9)
+        var withState = Checkpoint<Double>()
+        withState.storeTensor(poisoned, name: "optimizer/\(name).momentum")
+        #expect(throws: TensorError.self) { try withState.restore(optimizer, prefix: "optimizer/") }
+        #expect(throws: Never.self) { try net.checkFinite(context: "test") }
+        variable.value = poisoned
+        #expect(throws: TensorError.nonFiniteValues(tensor: name, count: 1, context: "after this step")) {
+            try net.checkFinite(context: "after this step")
+        }
+    }
 }

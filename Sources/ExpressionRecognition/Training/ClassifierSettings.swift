@@ -77,7 +77,8 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
         try check(weightDecay >= 0, "weight decay must be at least 0, got \(weightDecay)")
         try check(focalGamma >= 0, "focal gamma must be at least 0, got \(focalGamma)")
         try check(neighborSigma >= 0, "neighbor sigma must be at least 0, got \(neighborSigma)")
-        try MemoryBudget.checkFits(MemoryBudget.classifierTrainingBytes(side: side, width: width, classCount: classCount, batchSize: batchSize),
+        // The evaluation after each epoch runs 64 images at a time (Evaluator): the larger counts.
+        try MemoryBudget.checkFits(MemoryBudget.classifierTrainingBytes(side: side, width: width, classCount: classCount, batchSize: max(batchSize, 64)),
                                    what: "training at side \(side), width \(width), batch \(batchSize)",
                                    advice: "lower the side, the width or the batch size", op: op)
         try check(sampling != .balanced || batchSize % classCount == 0,

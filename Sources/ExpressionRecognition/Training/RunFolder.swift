@@ -73,16 +73,14 @@ public struct RunFolder: Sendable {
                     }
                 }
             } else {
-                // Files of a run killed before it wrote config.json hold nothing to lose:
-                // such a folder is taken again. Anything else is someone's data.
-                let foreign = contents.filter { !AtomicFile.isTemporaryName($0) && !runEntries.contains($0) }.sorted()
+                // What a run killed before it wrote config.json leaves (its data options and
+                // empty subfolders) holds nothing to lose: such a folder is taken again, and
+                // those files are rewritten. Anything else is someone's data: never deleted.
+                let foreign = contents.filter { !AtomicFile.isTemporaryName($0) && !isUnstartedRunEntry($0, in: url) }.sorted()
                 if !foreign.isEmpty && !overwrite {
                     throw TensorError.invalidArgument(
                         op: "run folder",
                         message: "\(url.path) is not empty and holds no run (\(foreign.count) entries, e.g. \(foreign[0])); choose a new folder, or give --overwrite to write the run beside those files")
-                }
-                for entry in runEntries where contents.contains(entry) {
-                    try? FileManager.default.removeItem(at: url.appendingPathComponent(entry))
                 }
             }
         }
@@ -92,9 +90,23 @@ public struct RunFolder: Sendable {
         return folder
     }
 
+    /// Files a run writes before its config.json: data options, the autoencoder pointer, and
+    /// the subfolders while still empty.
+    static func isUnstartedRunEntry(_ name: String, in url: URL) -> Bool {
+        switch name {
+        case "data.json", "autoencoder-path.txt": return true
+        case "checkpoints", "pictures":
+            return (try? FileManager.default.contentsOfDirectory(atPath: url.appendingPathComponent(name).path))?.isEmpty ?? false
+        default: return false
+        }
+    }
+
     /// An existing run's folder, for reading or continuing: nothing is created when the
     /// folder or its configuration is missing.
-    public static func open(existing url: URL) throws -> RunFolder {
+    /// - Parameter writing: the caller continues the run (the only writer): temporary files
+    ///   of killed writes are removed. A reader leaves them, since a run in progress in
+    ///   another process may be writing one at this moment.
+    public static func open(existing url: URL, writing: Bool = false) throws -> RunFolder {
         var isFolder: ObjCBool = false
         guard !url.path.isEmpty, FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw TensorError.malformedFile(path: url.path, message: "no such run folder")
@@ -103,8 +115,10 @@ public struct RunFolder: Sendable {
         guard FileManager.default.fileExists(atPath: folder.configuration.path) else {
             throw TensorError.malformedFile(path: url.path, message: "not a run folder (it has no config.json)")
         }
-        try folder.makeSubfolders()
-        folder.removeStaleTemporaries()
+        if writing {
+            try folder.makeSubfolders()
+            folder.removeStaleTemporaries()
+        }
         return folder
     }
 

@@ -115,7 +115,11 @@ public struct Checkpoint<Scalar: TensorScalar> {
     /// Restores an optimizer's state from the tensors under `prefix`.
     public func restore(_ optimizer: some Optimizer<Scalar>, prefix: String) throws {
         var state: [String: Tensor<Scalar>] = [:]
-        for (name, tensor) in tensors where name.hasPrefix(prefix) { state[String(name.dropFirst(prefix.count))] = tensor }
+        for (name, tensor) in tensors where name.hasPrefix(prefix) {
+            let nonFinite = tensor.nonFiniteCount
+            guard nonFinite == 0 else { throw TensorError.nonFiniteValues(tensor: name, count: nonFinite, context: "cannot load \(path)") }
+            state[String(name.dropFirst(prefix.count))] = tensor
+        }
         do { try optimizer.loadState(state) } catch {
             throw TensorError.malformedFile(path: path, message: "optimizer state under \(prefix): \(error)")
         }
