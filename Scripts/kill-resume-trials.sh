@@ -4,7 +4,7 @@
 #
 #   Scripts/kill-resume-trials.sh [TRIALS] [KILLS_PER_TRIAL]
 #
-# Each trial starts a small classifier run on Fashion-MNIST, kills it with SIGKILL at a
+# Each trial starts a small classifier run on Fashion-MNIST (600 images, 4 epochs), kills it with SIGKILL at a
 # random moment (inside steps, evaluation, checkpoint and model writes alike), resumes it
 # with --resume, kills again up to KILLS_PER_TRIAL times, then lets it finish and compares
 # model.safetensors and the losses in metrics.jsonl with a reference run. Half of the
@@ -19,7 +19,7 @@ if [ ! -x "$fer" ]; then swift build -c release --product fer >/dev/null; fi
 export FER_BLAS_CORE=keep
 work=$(mktemp -d /tmp/fer-kill-trials.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-options=(--side 32 --width 0.25 --epochs 3 --batch-size 20 --train-limit 300 --test-limit 100 --decay-every 2 --quiet)
+options=(--side 32 --width 0.25 --epochs 4 --batch-size 20 --train-limit 600 --test-limit 100 --decay-every 2 --quiet)
 
 start=$(date +%s.%N)
 "$fer" train --run "$work/reference" "${options[@]}" 2>/dev/null
