@@ -104,7 +104,7 @@ struct Demo: ParsableCommand {
         try base.validate()
         try masked.validate()
         let root = try outputFolder(progress: progress)
-        if let signal = StopRequest.pending { throw ValidationError("stopped by signal \(signal) before the demo started; nothing was changed") }
+        try refuseToStartAfterStopRequest("the demo")
         if overwrite {
             // All three stages go now, so that an interrupted --overwrite cannot leave an old
             // baseline or masked run to be resumed beside the new autoencoder.

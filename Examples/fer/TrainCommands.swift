@@ -47,7 +47,7 @@ struct Train: ParsableCommand {
         }
         let autoencoderModel = try autoencoder.map(loadAutoencoder)
         // Ctrl-C during the data loading: stop before --overwrite deletes anything.
-        if let signal = StopRequest.pending { throw ValidationError("stopped by signal \(signal) before the run started; nothing was changed") }
+        try refuseToStartAfterStopRequest("the run")
         let (folder, _) = try location.open()
         try data.save(in: folder)
         if let autoencoder {
@@ -120,6 +120,12 @@ enum ClassifierCommand {
     }
 }
 
+/// Ctrl-C or SIGTERM while the data loaded: stop before a folder is created or (with
+/// --overwrite) an old run deleted.
+func refuseToStartAfterStopRequest(_ what: String) throws {
+    if let signal = StopRequest.pending { throw ValidationError("stopped by signal \(signal) before \(what) started; nothing was changed") }
+}
+
 /// Where a training command writes: a new run folder, or one to continue.
 struct RunLocation: ParsableArguments {
     @Option(name: .customLong("run"), help: "Run folder to write (created if needed; refused if it already holds a run, unless --overwrite).") var runFolder: String?
@@ -181,7 +187,7 @@ struct PretrainAutoencoder: ParsableCommand {
         try settings.validate()
         let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
         // A new run's folder is opened only after every check (--overwrite deletes the old run).
-        if let signal = StopRequest.pending { throw ValidationError("stopped by signal \(signal) before the run started; nothing was changed") }
+        try refuseToStartAfterStopRequest("the run")
         let (folder, resume) = try resumeFolder.map { ($0, true) } ?? location.open()
         if !resume {
             try data.save(in: folder)
@@ -222,7 +228,7 @@ struct RefineAutoencoder: ParsableCommand {
             throw ValidationError("the classifier's side \(perceptual.side) differs from the autoencoder's \(settings.side)")
         }
         // A new run's folder is opened only after every check (--overwrite deletes the old run).
-        if let signal = StopRequest.pending { throw ValidationError("stopped by signal \(signal) before the run started; nothing was changed") }
+        try refuseToStartAfterStopRequest("the run")
         let (folder, resume) = try resumeFolder.map { ($0, true) } ?? location.open()
         if !resume {
             try data.save(in: folder)

@@ -128,10 +128,15 @@ public struct RunFolder: Sendable {
         AtomicFile.removeStaleTemporaries(in: url) + AtomicFile.removeStaleTemporaries(in: checkpoints)
     }
 
-    /// "finished: 8 of 8 epochs", "2 epochs done" or "no epoch done yet", from metrics.jsonl.
-    static func describeRun(at url: URL) -> String {
-        let lines = (FileManager.default.contents(atPath: url.appendingPathComponent("metrics.jsonl").path) ?? Data())
+    /// Lines of the metrics.jsonl in `url`: the epochs recorded (0 when there is none).
+    static func recordedEpochs(at url: URL) -> Int {
+        (FileManager.default.contents(atPath: url.appendingPathComponent("metrics.jsonl").path) ?? Data())
             .split(separator: UInt8(ascii: "\n")).count
+    }
+
+    /// "2 epochs recorded in metrics.jsonl" or "no epoch done yet".
+    static func describeRun(at url: URL) -> String {
+        let lines = recordedEpochs(at: url)
         return lines == 0 ? "no epoch done yet" : "\(lines) epoch\(lines == 1 ? "" : "s") recorded in metrics.jsonl"
     }
 

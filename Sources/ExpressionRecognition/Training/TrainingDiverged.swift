@@ -20,9 +20,9 @@ public struct TrainingDiverged: Error, CustomStringConvertible, Sendable {
         case let TensorError.invalidArgument(op, message) where message.contains("diverged"): cause = "\(op): \(message)"
         default: return error
         }
-        let lines = (FileManager.default.contents(atPath: folder.metrics.path) ?? Data()).split(separator: UInt8(ascii: "\n")).count
         let hasCheckpoint = FileManager.default.fileExists(atPath: folder.lastCheckpoint.path)
-        return TrainingDiverged(cause: cause, epoch: epoch, step: step, checkpointEpochs: hasCheckpoint ? lines : nil, folder: folder.url)
+        return TrainingDiverged(cause: cause, epoch: epoch, step: step,
+                                checkpointEpochs: hasCheckpoint ? RunFolder.recordedEpochs(at: folder.url) : nil, folder: folder.url)
     }
 
     public var description: String {
