@@ -109,14 +109,13 @@ func sameSizeIm2col<Scalar: TensorScalar>(
                         (target + skipFront).update(from: source + skipFront, count: count - skipFront - skipBack)
                     }
                     if d != 0 {
-                        let width = min(abs(d), W)
-                        for oh in 0..<(hi - lo) {
-                            let line = target + oh * W
-                            if d > 0 {
-                                for j in (W - width)..<W { line[j] = 0 }
-                            } else {
-                                for j in 0..<width { line[j] = 0 }
-                            }
+                        // Column by column, a strided loop: row by row, the compiler made each
+                        // row's one or two zeros a call to memset (6% of a demo-sized step).
+                        let width = min(abs(d), W), rowCount = hi - lo
+                        let edge = d > 0 ? (W - width)..<W : 0..<width
+                        for j in edge {
+                            let column = target + j
+                            for oh in 0..<rowCount { column[oh &* W] = 0 }
                         }
                     }
                 }
@@ -198,7 +197,12 @@ extension ConvGeometry {
         let bytesPerRow = max(1, columnRows * OW * scalarSize)
         let bytesPerImage = bytesPerRow * OH
         if bytesPerImage <= targetBytes {
-            let perItem = max(1, min(targetBytes / bytesPerImage, (batch + workers - 1) / max(1, workers)))
+            let largest = max(1, min(targetBytes / bytesPerImage, (batch + workers - 1) / max(1, workers)))
+            // As many items as fit the target, rounded up to a multiple of the workers so that
+            // each gets the same number of samples (60 samples in 24s left one worker 36).
+            let itemCount = (batch + largest - 1) / largest
+            let balancedCount = (itemCount + workers - 1) / max(1, workers) * max(1, workers)
+            let perItem = max(1, (batch + balancedCount - 1) / max(1, balancedCount))
             return Swift.stride(from: 0, to: batch, by: perItem).map { start in
                 let samples = start..<Swift.min(batch, start + perItem)
                 return WorkItem(samples: samples, rows: 0..<OH, width: samples.count * OH * OW)

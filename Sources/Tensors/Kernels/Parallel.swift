@@ -25,12 +25,13 @@ public enum Parallel {
 
     /// Runs `body(worker)` for worker = 0..<workers, concurrently when workers > 1.
     /// `body` must only write memory that no other worker touches.
-    @inlinable
     public static func run(workers: Int, _ body: (Int) -> Void) {
         if workers <= 1 {
             body(0)
             return
         }
+        if WorkerPool.shared.run(count: workers, body) { return }
+        // The pool is busy (a nested region, or another thread's): libdispatch instead.
         // The region ends before this call returns, so the closure never outlives it; the
         // disjoint-writes rule above is what makes sharing its captures safe.
         withoutActuallyEscaping(body) { escapable in
