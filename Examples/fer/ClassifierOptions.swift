@@ -18,8 +18,12 @@ struct ClassifierOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Focal-loss gamma (the paper: 2).") var gamma = 2.0
     @Option(help: "Batches: balanced (every class the same count; the paper) or shuffled.") var sampling = ClassifierSettings.Sampling.balanced
     @Flag(help: "Weight the loss by inverse class frequency (the paper's alternative to balanced batches).") var weightedLoss = false
-    @Option(help: ArgumentHelp("The neighbourhood-aware mask: none (baseline), fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad.", valueName: "rule"))
+    @Option(help: ArgumentHelp("The mask: none (baseline); the paper's rules on S: fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad; class-aware rules: label-aware (the given label's loss on the semantic neighbour), small-loss (the sample's own loss) or combined (S and label-aware, standardised and summed).", valueName: "rule"))
     var mask = "none"
+    @Option(help: ArgumentHelp("Share of each class a class-aware mask drops: a number in [0, 1), or estimated (per class, from a two-component mixture of the previous epoch's scores).", valueName: "rate"))
+    var dropRate = "estimated"
+    @Option(parsing: .unconditional, help: "Epochs over which a class-aware mask's drop rate ramps up from 0.")
+    var warmupEpochs = 1
     @Option(parsing: .unconditional, help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
     var threshold: Double?
     @Option(parsing: .unconditional, help: "Standard deviation of the latent noise that makes semantic neighbours (eq. 9).") var sigma = 0.1
@@ -28,16 +32,32 @@ struct ClassifierOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Random flips and small shifts of the training images.") var augment = true
     @Option(parsing: .unconditional, help: "Seed of the weights, batches, augmentation, dropout and noise.") var seed: UInt64 = 0
 
-    /// The mask rule, or nil for the baseline.
+    /// The class-aware rule, or nil for the baseline and the paper's rules.
+    func classAwareRule() throws -> ClassAwareRule? {
+        guard let score = SelectionScore(rawValue: mask) else { return nil }
+        let rate: DropRate
+        if dropRate == "estimated" {
+            rate = .estimated
+        } else if let r = Double(dropRate), r.isFinite, r >= 0, r < 1 {
+            rate = .fixed(r)
+        } else {
+            throw ValidationError("--drop-rate must be a number in [0, 1) or estimated, got \(dropRate)")
+        }
+        guard (0...1000).contains(warmupEpochs) else { throw ValidationError("--warmup-epochs must be in 0...1000, got \(warmupEpochs)") }
+        return try ClassAwareRule(score: score, rate: rate, warmupEpochs: warmupEpochs)
+    }
+
+    /// The paper's mask rule, or nil for the baseline and the class-aware rules.
     func maskRule() throws -> ThresholdRule? {
         switch mask {
         case "none": return nil
+        case let name where SelectionScore(rawValue: name) != nil: return nil
         case "batch": return .batchMean
         case "fixed", "quantile", "running", "mad":
             let defaults = ["fixed": 0.5, "quantile": 0.8, "running": 0.9, "mad": 3.0]
             return try ThresholdRule(parsing: "\(mask):\(threshold ?? defaults[mask]!)")
         default:
-            throw ValidationError("--mask must be none, fixed, batch, quantile, running or mad, got \(mask)")
+            throw ValidationError("--mask must be none, fixed, batch, quantile, running, mad, \(SelectionScore.allCases.map(\.rawValue).joined(separator: ", ")), got \(mask)")
         }
     }
 
@@ -61,6 +81,7 @@ struct ClassifierOptions: ParsableArguments {
         s.batchSize = batchSize; s.learningRate = learningRate; s.learningRateDecay = learningRateDecay
         s.learningRateDecayEvery = decayEvery; s.momentum = momentum; s.weightDecay = weightDecay; s.loss = loss
         s.focalGamma = gamma; s.sampling = sampling; s.weightedLoss = weightedLoss; s.mask = try maskRule()
+        s.classAwareMask = try classAwareRule()
         s.neighborSigma = sigma; s.divergenceInTrainingMode = divergenceInTrainingMode; s.augment = augment; s.seed = seed
         return s
     }

@@ -96,43 +96,100 @@ struct Evaluate: ParsableCommand {
 
 struct Neighbors: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Draw the paper's Fig. 3: originals, their reconstructions and several semantic neighbours each.")
+        abstract: "Draw the paper's Fig. 3 (originals, reconstructions, semantic neighbours) and measure the neighbours, at one or several sigma.",
+        discussion: """
+        For each sigma: a picture (OUTPUT, or OUTPUT with -sigma<value> before .png when several are given), and over \
+        --measure test images: the reconstruction PSNR, the neighbours' PSNR against the originals and, with --classifier \
+        (best a run trained on clean labels), the share of images whose predicted class changes on the neighbour (the \
+        flip rate) and the mean divergence S.
+        """)
 
     @Option(help: "The autoencoder run.") var autoencoder: String
+    @Option(help: "A classifier run (train) whose predictions the neighbours are measured against.") var classifier: String?
     @Option(help: "The data to draw images from (its test part).") var data = "fashion-mnist"
     @Option(parsing: .unconditional, help: "How many originals (rows).") var count = 6
     @Option(parsing: .unconditional, help: "Semantic neighbours per original (columns).") var neighbors = 5
-    @Option(parsing: .unconditional, help: "Standard deviation of the latent noise (eq. 9).") var sigma = 0.1
+    @Option(help: ArgumentHelp("Standard deviation of the latent noise (eq. 9); several separated by commas.", valueName: "sigma[,sigma...]"))
+    var sigma = "0.1"
+    @Option(parsing: .unconditional, help: "Test images to measure on (0: none).") var measure = 2000
     @Option(parsing: .unconditional, help: "Pixels per image pixel in the picture.") var scale = 2
     @Option(parsing: .unconditional, help: "Seed of the images chosen and the noise.") var seed: UInt64 = 0
     @Option(help: "The PNG file to write.") var output = "neighbors.png"
+    @Flag(help: "Print the measurements as one JSON object per sigma.") var json = false
 
-    func run() throws {
+    var sigmas: [Double] {
+        get throws {
+            let values = sigma.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.count <= 20, values.allSatisfy({ $0 != nil && $0!.isFinite && $0! >= 0 && $0! <= 100 }) else {
+                throw ValidationError("--sigma takes 1 to 20 numbers in [0, 100] separated by commas, got \(sigma)")
+            }
+            return values.map { $0! }
+        }
+    }
+
+    func validate() throws {
         guard count >= 1, neighbors >= 1, scale >= 1 else { throw ValidationError("--count, --neighbors and --scale must be at least 1") }
         // The picture holds count x (neighbors + 2) images of side x scale pixels: keep it drawable.
         guard count <= 100, neighbors <= 50, scale <= 16 else {
             throw ValidationError("--count must be at most 100, --neighbors at most 50 and --scale at most 16 (got \(count), \(neighbors), \(scale))")
         }
+        guard measure >= 0 else { throw ValidationError("--measure must be at least 0, got \(measure)") }
+        _ = try sigmas
+    }
+
+    func run() throws {
+        let sigmas = try self.sigmas
         let model = try loadAutoencoder(autoencoder)
+        let judge = try classifier.map { path -> MultiScaleClassifier<Float> in
+            let (settings, classifierModel) = try loadClassifier(path)
+            guard settings.side == model.side else {
+                throw ValidationError("the classifier works at side \(settings.side) but the autoencoder at \(model.side)")
+            }
+            return classifierModel
+        }
         var options = try DataOptions.parse([])
         options.data = data
         let (_, test, _) = try options.load(side: model.side, seed: seed)
         let chosen = try test.limited(to: count, seed: seed)
-        let generator = try SemanticNeighborGenerator(encoder: model.encoder, decoder: model.decoder, sigma: sigma, random: RandomStream(seed: seed))
         model.isTraining = false
         let images = try (0..<chosen.count).map { try chosen.image(at: $0).pixels }
         let side = model.side
         let batch = Variable(try Tensor<Float>(shape: [images.count, 1, side, side], scalars: images.flatMap { $0 }))
         let reconstructions = try withoutGradient { try model(batch) }.value.scalars
-        var draws: [[Float]] = []
-        for _ in 0..<neighbors { draws.append(try generator.neighbors(of: batch).value.scalars) }
-        let plane = side * side
-        let rows = images.indices.map { i in
-            (original: images[i], reconstruction: Array(reconstructions[(i * plane)..<((i + 1) * plane)]),
-             neighbors: draws.map { Array($0[(i * plane)..<((i + 1) * plane)]) })
+        let measured = measure > 0 ? try test.limited(to: measure, seed: seed &+ 1) : nil
+        for value in sigmas {
+            let generator = try SemanticNeighborGenerator(encoder: model.encoder, decoder: model.decoder, sigma: value, random: RandomStream(seed: seed))
+            var draws: [[Float]] = []
+            for _ in 0..<neighbors { draws.append(try withoutGradient { try generator.neighbors(of: batch) }.value.scalars) }
+            let plane = side * side
+            let rows = images.indices.map { i in
+                (original: images[i], reconstruction: Array(reconstructions[(i * plane)..<((i + 1) * plane)]),
+                 neighbors: draws.map { Array($0[(i * plane)..<((i + 1) * plane)]) })
+            }
+            var file = URL(fileURLWithPath: output)
+            if sigmas.count > 1 {
+                let stem = file.deletingPathExtension().lastPathComponent
+                file = file.deletingLastPathComponent().appendingPathComponent("\(stem)-sigma\(value).png")
+            }
+            let path = try Charts.neighborGrid(rows: rows, side: side, scale: scale).writePNG(to: file)
+            let quality = try measured.map { try NeighborQuality.measure(autoencoder: model, sigma: value, on: $0, classifier: judge, seed: seed) }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                // The measurements, or the sigma alone when nothing was measured (--measure 0).
+                let object = try quality.map { try encoder.encode($0) } ?? Data("{\"sigma\":\(value)}".utf8)
+                print(String(decoding: object, as: UTF8.self))
+            } else {
+                var line = "sigma \(value): wrote \(path) (\(rows.count) originals, their reconstructions and \(neighbors) neighbours each)"
+                if let q = quality {
+                    line += String(format: "; over %d test images: reconstruction PSNR %.2f dB, neighbour PSNR %.2f dB", q.images, q.reconstructionPSNR, q.neighborPSNR)
+                    if let flip = q.flipRate, let s = q.meanDivergence {
+                        line += String(format: ", the classifier's prediction changes on %.1f%% of neighbours (mean S %.4f)", 100 * flip, s)
+                    }
+                }
+                print(line)
+            }
         }
-        let path = try Charts.neighborGrid(rows: rows, side: side, scale: scale).writePNG(to: URL(fileURLWithPath: output))
-        print("wrote \(path): \(rows.count) originals, their reconstructions and \(neighbors) neighbours each (sigma \(sigma))")
     }
 }
 

@@ -98,8 +98,12 @@ struct DataOptions: ParsableArguments {
     var testLimit: Int?
     @Option(parsing: .unconditional, help: "Share of training labels flipped on purpose, in [0, 1] (the flags are kept to score the mask).")
     var labelNoise = 0.0
-    @Option(help: "How injected labels flip: symmetric (to any other class) or pairwise (class c to c+1).")
+    @Option(help: "How injected labels flip: symmetric (to any other class), pairwise (class c to c+1) or instance (the images a briefly trained probe classifier finds most ambiguous, to the class it confuses them with).")
     var noiseMode = LabelNoise.Mode.symmetric
+    @Option(parsing: .unconditional, help: "Training epochs of the probe classifier of --noise-mode instance.")
+    var probeEpochs = InstanceDependentNoise.Probe().epochs
+    @Option(parsing: .unconditional, help: "Channel width of the probe classifier of --noise-mode instance.")
+    var probeWidth = InstanceDependentNoise.Probe().width
     @Flag(help: "Let manifest rows name images outside the manifest's folder (absolute paths, .. leading out, symbolic links).")
     var allowPathsOutsideFolder = false
 
@@ -109,6 +113,16 @@ struct DataOptions: ParsableArguments {
         guard labelNoise.isFinite, (0...1).contains(labelNoise) else { throw ValidationError("--label-noise must be in [0, 1], got \(labelNoise)") }
         // Folds are arrays of subjects: a count beyond any dataset's subjects is a typo.
         guard (2...1000).contains(folds) else { throw ValidationError("--folds must be in 2...1000, got \(folds)") }
+        guard (1...100).contains(probeEpochs) else { throw ValidationError("--probe-epochs must be in 1...100, got \(probeEpochs)") }
+        guard probeWidth.isFinite, probeWidth > 0, probeWidth <= 4 else { throw ValidationError("--probe-width must be in (0, 4], got \(probeWidth)") }
+    }
+
+    /// The probe of --noise-mode instance.
+    var probe: InstanceDependentNoise.Probe {
+        var probe = InstanceDependentNoise.Probe()
+        probe.epochs = probeEpochs
+        probe.width = probeWidth
+        return probe
     }
 
     var specification: DatasetSpecification {
@@ -127,7 +141,14 @@ struct DataOptions: ParsableArguments {
         let test = try fullTest.limited(to: testLimit, seed: seed &+ 1)
         var noise: NoisyLabels?
         if labelNoise > 0 {
-            let noisy = try LabelNoise.inject(into: train.labels, classCount: train.classNames.count, rate: labelNoise, mode: noiseMode, seed: seed &+ 2)
+            let noisy: NoisyLabels
+            if noiseMode == .instance {
+                FileHandle.standardError.write(Data("instance noise: training a probe classifier (\(probeEpochs) epoch(s), width \(probeWidth)) on the clean labels of \(train.count) images\n".utf8))
+                let (margins, rivals) = try InstanceDependentNoise.margins(of: train, side: side, probe: probe, seed: seed &+ 2)
+                noisy = try InstanceDependentNoise.inject(into: train.labels, margins: margins, rivals: rivals, classCount: train.classNames.count, rate: labelNoise)
+            } else {
+                noisy = try LabelNoise.inject(into: train.labels, classCount: train.classNames.count, rate: labelNoise, mode: noiseMode, seed: seed &+ 2)
+            }
             train = AnyImageDataset(try RelabeledDataset(train, labels: noisy.labels))
             noise = noisy
         }
@@ -141,11 +162,14 @@ struct RunData: Codable, Equatable {
     var trainLimit: Int?, testLimit: Int?, labelNoise: Double, noiseMode: String
     /// Optional so that data.json files written before the option existed still load.
     var allowPathsOutsideFolder: Bool?
+    /// The probe classifier of instance-dependent noise (nil for the other modes).
+    var probe: InstanceDependentNoise.Probe?
 
     init(_ options: DataOptions) {
         data = options.data; fold = options.fold; folds = options.folds; skipBadSamples = options.skipBadSamples
         trainLimit = options.trainLimit; testLimit = options.testLimit; labelNoise = options.labelNoise; noiseMode = options.noiseMode.rawValue
         allowPathsOutsideFolder = options.allowPathsOutsideFolder ? true : nil
+        probe = options.noiseMode == .instance && options.labelNoise > 0 ? options.probe : nil
     }
 
     var options: DataOptions {
@@ -153,7 +177,11 @@ struct RunData: Codable, Equatable {
         var o = try DataOptions.parse([])
         o.data = data; o.fold = fold; o.folds = folds; o.skipBadSamples = skipBadSamples
         o.trainLimit = trainLimit; o.testLimit = testLimit; o.labelNoise = labelNoise
-        o.noiseMode = LabelNoise.Mode(rawValue: noiseMode) ?? .symmetric
+        guard let mode = LabelNoise.Mode(rawValue: noiseMode) else {
+            throw ValidationError("data.json names an unknown noise mode \(noiseMode); known: \(LabelNoise.Mode.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        o.noiseMode = mode
+        if let probe { o.probeEpochs = probe.epochs; o.probeWidth = probe.width }
         o.allowPathsOutsideFolder = allowPathsOutsideFolder ?? false
         return o
         }

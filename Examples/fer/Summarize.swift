@@ -11,7 +11,10 @@ struct Summarize: ParsableCommand {
 
     func validate() throws { if roots.isEmpty { throw ValidationError("give at least one folder") } }
 
-    struct Entry { var accuracy: [Double] = [], meanClass: [Double] = [], precision: [Double] = [], recall: [Double] = [], masked: [Double] = [], seeds: [UInt64] = [] }
+    struct Entry {
+        var accuracy: [Double] = [], meanClass: [Double] = [], precision: [Double] = [], recall: [Double] = [], masked: [Double] = []
+        var auroc: [Double] = [], meanAUROC: [Double] = [], seeds: [UInt64] = []
+    }
 
     func run() throws {
         var groups: [String: Entry] = [:]
@@ -27,6 +30,14 @@ struct Summarize: ParsableCommand {
                 let data = (try? RunData.load(from: folder))
                 let method: String
                 switch settings.mask {
+                case nil where settings.classAwareMask != nil:
+                    let rule = settings.classAwareMask!
+                    let rate: String
+                    switch rule.rate {
+                    case .estimated: rate = "estimated rate"
+                    case .fixed(let r): rate = "rate \(r)"
+                    }
+                    method = "\(rule.score.rawValue), per class, \(rate)"
                 case nil: method = "baseline"
                 case .fixed(let t)?: method = "Ours(T), T = \(t)"
                 case .batchMean?: method = "Ours(BT)"
@@ -40,23 +51,28 @@ struct Summarize: ParsableCommand {
                 if let p = last.maskPrecision { entry.precision.append(p) }
                 if let r = last.maskRecall { entry.recall.append(r) }
                 if let m = last.maskedShare { entry.masked.append(m) }
+                if let a = last.maskScores?.auroc { entry.auroc.append(a) }
+                let aurocs = try folder.readMetrics(ClassifierEpochRecord.self).compactMap { $0.maskScores?.auroc }
+                if !aurocs.isEmpty { entry.meanAUROC.append(aurocs.reduce(0, +) / Double(aurocs.count)) }
                 entry.seeds.append(settings.seed)
                 groups[label] = entry
             }
         }
         guard !groups.isEmpty else { throw ValidationError("no finished train runs under \(roots.joined(separator: ", "))") }
-        func stat(_ values: [Double]) -> String {
+        func stat(_ values: [Double], scale: Double = 100, digits: Int = 2) -> String {
             guard !values.isEmpty else { return "-" }
             let mean = values.reduce(0, +) / Double(values.count)
             let sd = values.count > 1 ? (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : 0
-            return String(format: "%.2f ± %.2f", 100 * mean, 100 * sd)
+            return String(format: "%.\(digits)f ± %.\(digits)f", scale * mean, scale * sd)
         }
-        print("| noise | method | setting | seeds | test accuracy % | mean class acc. % | masked % (last epoch) | mask precision % | mask recall % |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("Mean ± sample standard deviation over the seeds; masked share, precision, recall and AUROC of the last epoch, and the AUROC averaged over the epochs.")
+        print("")
+        print("| noise | method | setting | seeds | test accuracy % | mean class acc. % | masked % | mask precision % | mask recall % | AUROC | AUROC, mean of epochs |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for label in order.sorted() {
             let e = groups[label]!
             let parts = label.components(separatedBy: " | ")
-            print("| \(parts[0]) | \(parts[1]) | \(parts[2]) | \(e.seeds.sorted().map(String.init).joined(separator: ",")) | \(stat(e.accuracy)) | \(stat(e.meanClass)) | \(stat(e.masked)) | \(stat(e.precision)) | \(stat(e.recall)) |")
+            print("| \(parts[0]) | \(parts[1]) | \(parts[2]) | \(e.seeds.sorted().map(String.init).joined(separator: ",")) | \(stat(e.accuracy)) | \(stat(e.meanClass)) | \(stat(e.masked)) | \(stat(e.precision)) | \(stat(e.recall)) | \(stat(e.auroc, scale: 1, digits: 3)) | \(stat(e.meanAUROC, scale: 1, digits: 3)) |")
         }
     }
 }

@@ -31,10 +31,10 @@ struct Train: ParsableCommand {
             if let autoencoder, let recorded, URL(fileURLWithPath: autoencoder).path != recorded.trimmingCharacters(in: .whitespacesAndNewlines) {
                 throw ValidationError("this run was trained with the autoencoder in \(recorded); resume without --autoencoder")
             }
-            let autoencoderModel = try autoencoder.map(loadAutoencoder) ?? (settings.mask != nil ? try autoencoderFromRun(folder) : nil)
+            let autoencoderModel = try autoencoder.map(loadAutoencoder) ?? (settings.needsNeighbors ? try autoencoderFromRun(folder) : nil)
             try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
                                         autoencoder: autoencoderModel, resume: true, progress: progress,
-                                        label: settings.mask == nil ? "baseline" : "masked", stopAfter: stopAfter)
+                                        label: settings.methodLabel, stopAfter: stopAfter)
             return
         }
         // A new run: every check before the folder is touched (--overwrite deletes the old run).
@@ -42,7 +42,7 @@ struct Train: ParsableCommand {
         try classifier.validateBeforeLoading()
         let (train, test, noise) = try dataOptions.load(side: classifier.side, seed: classifier.seed)
         let settings = try classifier.settings(classCount: train.classNames.count)
-        if settings.mask != nil && autoencoder == nil {
+        if settings.needsNeighbors && autoencoder == nil {
             throw ValidationError("--mask \(classifier.mask) needs --autoencoder FOLDER (a pretrain-autoencoder run)")
         }
         let autoencoderModel = try autoencoder.map(loadAutoencoder)
@@ -58,7 +58,7 @@ struct Train: ParsableCommand {
         try folder.writeConfiguration(settings)
         try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
                                     autoencoder: autoencoderModel, resume: false, progress: progress,
-                                    label: settings.mask == nil ? "baseline" : "masked", stopAfter: stopAfter)
+                                    label: settings.methodLabel, stopAfter: stopAfter)
     }
 
     /// A resumed masked run finds its autoencoder where the first run recorded it.

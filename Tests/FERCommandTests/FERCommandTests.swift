@@ -40,7 +40,7 @@ struct FERCommandTests {
         #expect(missing.status != 0)
         #expect(missing.errors.contains("/nonexistent/place"))
         let mask = try fer(["train", "--run", folder.path, "--mask", "median"])
-        #expect(mask.status != 0 && mask.errors.contains("--mask must be none, fixed, batch, quantile, running or mad"))
+        #expect(mask.status != 0 && mask.errors.contains("--mask must be none, fixed, batch, quantile, running, mad, label-aware, small-loss, combined"))
         let both = try fer(["train"])
         #expect(both.status != 0 && both.errors.contains("give either --run FOLDER or --resume FOLDER"))
     }

@@ -1,3 +1,4 @@
+import Testing
 import Foundation
 import TestSupport
 @testable import ExpressionRecognition
@@ -20,4 +21,9 @@ func writeCornerDataset(in root: URL, classes: [String] = ["alpha", "beta", "gam
             try PNGEncoder.write(GrayImage(side: 32, pixels: pixels), to: folder.appendingPathComponent("\(i).png"))
         }
     }
+}
+
+/// Runs the built `fer` program (next to the test bundle) with `arguments`.
+func runFer(_ arguments: [String]) throws -> ProgramResult {
+    try BuiltProgram.run(try #require(BuiltProgram.url(named: "fer"), "build the fer product first (swift build --build-tests builds it)"), arguments)
 }

@@ -15,6 +15,11 @@ public struct ClassifierEpochRecord: Codable, Sendable {
     /// Precision and recall of the mask on the injected label noise (when noise was injected).
     public var maskPrecision: Double?
     public var maskRecall: Double?
+    /// How well the mask's score (S for the paper's rules) told flipped from clean labels this
+    /// epoch: AUROC and histograms (when noise was injected and a mask ran).
+    public var maskScores: ScoreSeparation?
+    /// Mean per-class drop rate of a class-aware mask this epoch.
+    public var dropRate: Double?
     public var samplesPerSecond: Double
     /// Seconds the training steps waited for data this epoch.
     public var dataWaitSeconds: Double
@@ -29,6 +34,8 @@ struct ClassifierProgress: Codable {
     var dropoutState: [UInt64]
     var neighborState: [UInt64]?
     var runningThreshold: Double?
+    /// A class-aware mask's rates, estimates and the epoch's scores so far.
+    var classAwareMask: ClassAwareMask?
     /// Batches of epoch `completedEpochs` already trained on, and their tallies.
     var epochPosition: Int?
     var tally: EpochTally?
@@ -42,6 +49,8 @@ struct EpochTally: Codable {
     var lossSum = 0.0, lossCount = 0
     var maskedShareSum = 0.0, thresholdSum = 0.0, decisions = 0
     var quality = MaskQuality()
+    /// Every masked-step score of the epoch and whether its label was flipped (for the AUROC).
+    var scores: [Double] = [], scoreFlipped: [Bool] = []
     var samples = 0
     var seconds = 0.0, dataWaitSeconds = 0.0
     var skippedSamples = 0
@@ -99,6 +108,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
         for epoch in startEpoch..<max(startEpoch, lastEpoch) {
             let learningRate = try settings.learningRate(atEpoch: epoch)
             trainer.optimizer.setLearningRate(learningRate)
+            trainer.classAwareMask?.startEpoch(epoch)
             progress.startEpoch()
             var tally = resumed?.tally ?? EpochTally()
             let startPosition = resumed?.position ?? 0
@@ -125,7 +135,12 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
                     tally.maskedShareSum += decision.maskedShare
                     tally.thresholdSum += decision.threshold
                     tally.decisions += 1
-                    if let isFlipped { tally.quality.add(keep: decision.keep, isFlipped: batch.indices.map { isFlipped[$0] }) }
+                    if let isFlipped {
+                        let flags = batch.indices.map { isFlipped[$0] }
+                        tally.quality.add(keep: decision.keep, isFlipped: flags)
+                        tally.scores += decision.divergences
+                        tally.scoreFlipped += flags
+                    }
                 }
                 progress.step(label: label, epoch: epoch, epochs: settings.epochs, step: position, steps: batches.plannedBatchCount,
                               samples: batch.count, loss: outcome.loss, maskedShare: outcome.decision?.maskedShare)
@@ -139,13 +154,17 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
             let report = try Evaluator.evaluate(trainer.model, on: test)
             if report.skipped.count > 0 { progress.log("\(label): test: \(report.skipped.summary())") }
             let masked = tally.decisions == 0 ? nil : tally.maskedShareSum / Double(tally.decisions)
+            let classAware = trainer.classAwareMask != nil
+            trainer.classAwareMask?.finishEpoch()
             tally.seconds += Date().timeIntervalSince(segmentStart)
             let record = ClassifierEpochRecord(
                 epoch: epoch + 1, learningRate: learningRate, trainLoss: tally.meanLoss, testAccuracy: report.accuracy,
                 testMeanClassAccuracy: report.meanPerClassAccuracy, maskedShare: masked,
-                maskThreshold: tally.decisions == 0 ? nil : tally.thresholdSum / Double(tally.decisions),
+                maskThreshold: tally.decisions == 0 || classAware ? nil : tally.thresholdSum / Double(tally.decisions),
                 maskPrecision: isFlipped != nil && masked != nil ? tally.quality.precision : nil,
                 maskRecall: isFlipped != nil && masked != nil ? tally.quality.recall : nil,
+                maskScores: ScoreSeparation(scores: tally.scores, isFlipped: tally.scoreFlipped),
+                dropRate: tally.decisions == 0 || !classAware ? nil : tally.thresholdSum / Double(tally.decisions),
                 samplesPerSecond: tally.seconds > 0 ? Double(tally.samples) / tally.seconds : 0,
                 dataWaitSeconds: tally.dataWaitSeconds, seconds: tally.seconds)
             // Metrics first, checkpoint second: a kill between the two leaves one line too
@@ -166,7 +185,9 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
         var line = "\(label) epoch \(r.epoch)/\(epochs): loss \(String(format: "%.4f", r.trainLoss)), test accuracy \(String(format: "%.2f%%", 100 * r.testAccuracy)), mean class accuracy \(String(format: "%.2f%%", 100 * r.testMeanClassAccuracy))"
         if let m = r.maskedShare { line += ", masked \(String(format: "%.1f%%", 100 * m))" }
         if let t = r.maskThreshold { line += " at mean T \(String(format: "%.4f", t))" }
+        if let d = r.dropRate { line += " at mean drop rate \(String(format: "%.3f", d))" }
         if let p = r.maskPrecision, let rc = r.maskRecall { line += " (precision \(String(format: "%.2f", p)), recall \(String(format: "%.2f", rc)) on flipped labels)" }
+        if let a = r.maskScores?.auroc { line += ", AUROC \(String(format: "%.3f", a))" }
         line += ", \(String(format: "%.0f", r.samplesPerSecond)) samples/s, data wait \(String(format: "%.2f", r.dataWaitSeconds)) s, \(ProgressReporter.duration(r.seconds))"
         return line
     }
@@ -183,6 +204,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
         try checkpoint.store(ClassifierProgress(completedEpochs: completedEpochs, dropoutState: trainer.model.random.generator.state,
                                                 neighborState: trainer.neighbors?.random.generator.state,
                                                 runningThreshold: trainer.mask?.runningThreshold,
+                                                classAwareMask: trainer.classAwareMask,
                                                 epochPosition: position > 0 ? position : nil, tally: position > 0 ? tally : nil,
                                                 runFingerprint: folder.fingerprint()), key: "progress")
         try checkpoint.write(to: folder.lastCheckpoint)
@@ -208,6 +230,12 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
             neighbors.random.generator = try SeededGenerator(state: neighborState)
         }
         trainer.mask?.restore(runningThreshold: state.runningThreshold)
+        if trainer.classAwareMask != nil {
+            guard let saved = state.classAwareMask, saved.rule == trainer.classAwareMask?.rule, saved.classCount == trainer.settings.classCount else {
+                throw TensorError.invalidArgument(op: "resume", message: "the checkpoint \(folder.lastCheckpoint.path) holds no state for the run's class-aware mask")
+            }
+            trainer.classAwareMask = saved
+        }
         try folder.truncateMetrics(toLines: state.completedEpochs)
         return state
     }

@@ -32,6 +32,9 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
     /// The neighbourhood-aware mask: nil for the baseline, else the threshold rule
     /// (`fixed:T` is Ours(T), `batch` is Ours(BT), eq. 11 and 14).
     public var mask: ThresholdRule?
+    /// A mask beyond the paper's, ranking the samples of each class by a score
+    /// (``ClassAwareMask``); nil unless chosen. Exclusive with `mask`.
+    public var classAwareMask: ClassAwareRule?
     /// Standard deviation of the latent noise of the semantic neighbours (eq. 9).
     public var neighborSigma = 0.1
     /// Compute S from training-mode forward passes (dropout on, batch statistics), as the
@@ -84,5 +87,16 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
         try check(sampling != .balanced || batchSize % classCount == 0,
                   "balanced batches need a batch size divisible by the \(classCount) classes, got \(batchSize) (the paper: 63 = 9 x 7)")
         if let mask { _ = try NeighborhoodMask(rule: mask) }
+        try check(mask == nil || classAwareMask == nil, "choose the paper's mask or a class-aware mask, not both")
+        if let rule = classAwareMask { _ = try ClassAwareRule(score: rule.score, rate: rule.rate, warmupEpochs: rule.warmupEpochs) }
+    }
+
+    /// A short name of the method for progress lines: baseline, masked (the paper's rules)
+    /// or the class-aware score's name.
+    public var methodLabel: String { classAwareMask?.score.rawValue ?? (mask == nil ? "baseline" : "masked") }
+
+    /// Whether the run needs semantic neighbours (and so a pre-trained autoencoder).
+    public var needsNeighbors: Bool {
+        mask != nil || (classAwareMask.map { $0.score != .sampleLoss } ?? false)
     }
 }

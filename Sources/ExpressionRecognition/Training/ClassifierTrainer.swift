@@ -9,6 +9,8 @@ public final class ClassifierTrainer {
     /// The frozen autoencoder whose neighbours the mask compares against (nil for the baseline).
     public let neighbors: SemanticNeighborGenerator<Float>?
     public var mask: NeighborhoodMask?
+    /// The class-aware mask, when the settings choose one instead of the paper's.
+    public var classAwareMask: ClassAwareMask?
     let classWeights: [Double]?
 
     /// What one step did.
@@ -30,7 +32,8 @@ public final class ClassifierTrainer {
                                          dropoutRate: settings.dropoutRate, seed: settings.seed)
         optimizer = try SGD(parameters: model.namedParameters, learningRate: settings.learningRate,
                             momentum: settings.momentum, weightDecay: settings.weightDecay)
-        if let rule = settings.mask {
+        classAwareMask = try settings.classAwareMask.map { try ClassAwareMask(rule: $0, classCount: settings.classCount) }
+        if settings.needsNeighbors {
             guard let autoencoder else {
                 throw TensorError.invalidArgument(op: "ClassifierTrainer", message: "the masked method needs a pre-trained autoencoder")
             }
@@ -40,7 +43,7 @@ public final class ClassifierTrainer {
             autoencoder.setFrozen(true)
             neighbors = try SemanticNeighborGenerator(encoder: autoencoder.encoder, decoder: autoencoder.decoder,
                                                       sigma: settings.neighborSigma, random: RandomStream(seed: settings.seed &+ 17))
-            mask = try NeighborhoodMask(rule: rule)
+            mask = try settings.mask.map { try NeighborhoodMask(rule: $0) }
         } else {
             neighbors = nil
             mask = nil
@@ -64,33 +67,52 @@ public final class ClassifierTrainer {
         let input = Variable(images)
         var decision: MaskDecision?
         var trainingLogits: MultiScaleClassifier<Float>.Logits?
-        if let neighbors, mask != nil {
+        if let neighbors, mask != nil || classAwareMask != nil {
             // Eq. 9 and eq. 10 (Algorithm 1, lines 4-6), without recording. By default both
             // predictions come from evaluation mode, so S measures how the prediction moves
             // between a sample and its semantic neighbour rather than dropout noise and the
             // neighbour batch's own batch-norm statistics; that costs a third forward pass
             // (the sample in evaluation mode) beside the neighbour's and the training pass.
+            // The label-aware score needs only the neighbour's prediction: two passes.
             let neighborImages = try neighbors.neighbors(of: input)
+            let needsOwn = mask != nil || classAwareMask?.rule.score == .combined
+            var own: Variable<Float>?, neighbor: Variable<Float>
             if settings.divergenceInTrainingMode {
                 // The peer's way, in its order: the neighbour in training mode, then the
                 // training pass, whose fused logits are the sample's side of S (two passes).
-                let neighbor = try withoutGradient { try model(neighborImages) }
+                neighbor = try withoutGradient { try model(neighborImages) }
                 let logits = try model.logits(input)
                 trainingLogits = logits
-                decision = try mask!.decide(divergences: try neighborhoodDivergences(logits: Variable(logits.fused.value), neighborLogits: neighbor))
+                own = Variable(logits.fused.value)
             } else {
-                let (own, neighbor) = try withoutGradient {
+                (own, neighbor) = try withoutGradient {
                     model.isTraining = false
                     defer { model.isTraining = true }
-                    return (try model(input), try model(neighborImages))
+                    return (needsOwn ? try model(input) : nil, try model(neighborImages))
                 }
-                decision = try mask!.decide(divergences: try neighborhoodDivergences(logits: own, neighborLogits: neighbor))
+            }
+            if mask != nil {
+                decision = try mask!.decide(divergences: try neighborhoodDivergences(logits: own!, neighborLogits: neighbor))
+            } else {
+                let labelLoss = try withoutGradient {
+                    try CrossEntropyLoss(reduction: .none)(neighbor.detached(), labels: labels).value.scalars.map(Double.init)
+                }
+                let scores = classAwareMask!.rule.score == .combined
+                    ? ClassAwareMask.combined(try neighborhoodDivergences(logits: own!, neighborLogits: neighbor), labelLoss)
+                    : labelLoss
+                decision = try classAwareMask!.decide(scores: scores, labels: labels)
             }
         }
         let logits = try trainingLogits ?? model.logits(input)
+        let perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: labels) }
+        if decision == nil, classAwareMask?.rule.score == .sampleLoss {
+            // The small-loss rule: the training pass's own per-sample loss, summed over the heads.
+            var scores = [Double](repeating: 0, count: labels.count)
+            for head in perSampleHeads { for (i, v) in head.value.scalars.enumerated() { scores[i] += Double(v) } }
+            decision = try classAwareMask!.decide(scores: scores, labels: labels)
+        }
         var total: Variable<Float>?
-        for head in logits.all {
-            let perSample = try perSampleLoss(head, labels: labels)
+        for perSample in perSampleHeads {
             let term: Variable<Float>
             if let decision {
                 term = try maskedMean(perSample, decision: decision)

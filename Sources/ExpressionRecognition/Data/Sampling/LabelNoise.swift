@@ -4,7 +4,9 @@ import Tensors
 ///
 /// Exactly round(rate x N) samples, chosen at random, get a wrong label:
 /// - ``Mode/symmetric``: a class drawn uniformly from the K - 1 others;
-/// - ``Mode/pairwise``: the next class, c -> (c + 1) mod K (a fixed confusion between neighbours).
+/// - ``Mode/pairwise``: the next class, c -> (c + 1) mod K (a fixed confusion between neighbours);
+/// - ``Mode/instance``: the most ambiguous images, to the class a probe classifier confuses
+///   them with (``InstanceDependentNoise``, which needs the images and is called by the data loader).
 public enum LabelNoise {
     /// How a flipped label is chosen.
     public enum Mode: String, Sendable, Equatable, CaseIterable, Codable {
@@ -12,6 +14,9 @@ public enum LabelNoise {
         case symmetric
         /// Class c becomes c + 1 mod K.
         case pairwise
+        /// The images a probe classifier finds most ambiguous get the class it confuses them
+        /// with (``InstanceDependentNoise``).
+        case instance
     }
 
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a rate outside
@@ -23,6 +28,9 @@ public enum LabelNoise {
         if let bad = labels.firstIndex(where: { !(0..<classCount).contains($0) }) {
             throw fail("label \(labels[bad]) of sample \(bad) is not one of the \(classCount) classes")
         }
+        guard mode != .instance else {
+            throw fail("instance-dependent noise depends on the images: use InstanceDependentNoise (the data loader does)")
+        }
         var generator = SeededGenerator(seed: seed)
         let flipCount = Int((rate * Double(labels.count)).rounded())
         var order = Array(labels.indices)
@@ -32,7 +40,7 @@ public enum LabelNoise {
         for index in order.prefix(flipCount).sorted() {
             let original = labels[index]
             switch mode {
-            case .symmetric:
+            case .symmetric, .instance:  // .instance was refused above
                 // A draw from 0..<K-1, shifted past the true class: uniform over the others.
                 let draw = Int.random(in: 0..<(classCount - 1), using: &generator)
                 noisy[index] = draw >= original ? draw + 1 : draw

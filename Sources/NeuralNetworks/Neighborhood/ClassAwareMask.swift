@@ -1,0 +1,136 @@
+/// What a class-aware mask ranks the samples of a class by (larger = more likely mislabelled).
+public enum SelectionScore: String, Codable, Sendable, CaseIterable {
+    /// Cross-entropy of the semantic neighbour's prediction against the given label: a
+    /// sample whose neighbour is not classified as its label is suspect. Unlike the paper's
+    /// S, it looks at the label, so a hard but correctly labelled image whose prediction
+    /// wavers between two wrong classes is not penalised for the wavering alone.
+    case neighborLabelLoss = "label-aware"
+    /// The training loss of the sample itself: the small-loss rule of the noisy-label
+    /// literature (Co-teaching, Han et al., NeurIPS 2018), the baseline to beat.
+    case sampleLoss = "small-loss"
+    /// The paper's S and the neighbour's label loss, each standardised over the batch, summed.
+    case combined
+}
+
+/// The share of each class a class-aware mask drops.
+public enum DropRate: Codable, Sendable, Equatable {
+    /// The same share for every class.
+    case fixed(Double)
+    /// Per class, the weight of the high-score component of a two-component Gaussian mixture
+    /// fitted to the class's scores of the previous epoch (``NoiseRateEstimate``), as
+    /// DivideMix (Li et al., ICLR 2020) separates clean from noisy samples by their losses.
+    case estimated
+}
+
+/// The settings of a class-aware mask (saved in a run's configuration).
+public struct ClassAwareRule: Codable, Sendable, Equatable {
+    public var score: SelectionScore
+    public var rate: DropRate
+    /// Epochs over which the drop rate ramps up linearly from 0 (Co-teaching's schedule): the
+    /// scores of an untrained network say little. With ``DropRate/estimated`` the first epoch
+    /// drops nothing in any case (there is no previous epoch to estimate from).
+    public var warmupEpochs: Int
+
+    /// - Throws: for a fixed rate outside [0, 1) or a negative warm-up.
+    public init(score: SelectionScore, rate: DropRate = .estimated, warmupEpochs: Int = 1) throws {
+        if case .fixed(let r) = rate, !(r >= 0 && r < 1) {
+            throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the drop rate must be in [0, 1), got \(r)")
+        }
+        guard warmupEpochs >= 0 else {
+            throw TensorError.invalidArgument(op: "ClassAwareRule", message: "warm-up epochs must be at least 0, got \(warmupEpochs)")
+        }
+        self.score = score; self.rate = rate; self.warmupEpochs = warmupEpochs
+    }
+}
+
+/// A mask that drops, within each class of a batch, the samples with the largest scores, at
+/// a per-class rate. One global threshold on a label-aware score drops whole hard classes
+/// (their every sample has a large loss) and training collapses; ranking within the class
+/// keeps every class in the gradient.
+///
+/// The count dropped from class c of a batch is rate_c x n_c rounded by error diffusion
+/// (the remainder carries to the class's next batch), so over an epoch exactly the rate is
+/// dropped even when a batch holds only a few samples of each class.
+public struct ClassAwareMask: Codable, Sendable, Equatable {
+    public let rule: ClassAwareRule
+    public let classCount: Int
+    /// The per-class drop rates in force this epoch.
+    public private(set) var rates: [Double]
+    /// The per-class rates estimated at the end of the last epoch (``DropRate/estimated``).
+    public private(set) var estimatedRates: [Double]?
+    private var carry: [Double]
+    /// Scores seen this epoch, per class, for the next epoch's estimate.
+    private var epochScores: [[Double]]
+
+    /// - Throws: for fewer than 2 classes.
+    public init(rule: ClassAwareRule, classCount: Int) throws {
+        guard classCount >= 2 else {
+            throw TensorError.invalidArgument(op: "ClassAwareMask", message: "need at least 2 classes, got \(classCount)")
+        }
+        self.rule = rule
+        self.classCount = classCount
+        rates = Array(repeating: 0, count: classCount)
+        carry = Array(repeating: 0, count: classCount)
+        epochScores = Array(repeating: [], count: classCount)
+    }
+
+    /// Sets the rates for `epoch` (0-based): the target rate, ramped over the warm-up.
+    public mutating func startEpoch(_ epoch: Int) {
+        let ramp = rule.warmupEpochs == 0 ? 1 : min(1, Double(epoch) / Double(rule.warmupEpochs))
+        for c in 0..<classCount {
+            let target: Double
+            switch rule.rate {
+            case .fixed(let r): target = r
+            case .estimated: target = estimatedRates?[c] ?? 0
+            }
+            rates[c] = target * ramp
+        }
+    }
+
+    /// Estimates next epoch's rates from this epoch's scores (``DropRate/estimated``) and
+    /// clears them.
+    public mutating func finishEpoch() {
+        if rule.rate == .estimated {
+            estimatedRates = epochScores.map { NoiseRateEstimate.highComponentWeight(of: $0) }
+        }
+        epochScores = Array(repeating: [], count: classCount)
+    }
+
+    /// Decides one batch: within each class, the samples with the largest scores are masked.
+    /// - Throws: for mismatched lengths, a label outside the classes or a non-finite score.
+    public mutating func decide(scores: [Double], labels: [Int]) throws -> MaskDecision {
+        guard !scores.isEmpty, scores.count == labels.count else {
+            throw TensorError.invalidArgument(op: "ClassAwareMask", message: "\(scores.count) scores for \(labels.count) labels")
+        }
+        if let bad = scores.first(where: { !$0.isFinite }) {
+            throw TensorError.invalidArgument(op: "ClassAwareMask", message: "score \(bad) is not finite")
+        }
+        if let bad = labels.first(where: { !(0..<classCount).contains($0) }) {
+            throw TensorError.invalidArgument(op: "ClassAwareMask", message: "label \(bad) is not one of the \(classCount) classes")
+        }
+        var keep = [Bool](repeating: true, count: scores.count)
+        for c in 0..<classCount {
+            let members = labels.indices.filter { labels[$0] == c }
+            guard !members.isEmpty else { continue }
+            for i in members { epochScores[c].append(scores[i]) }
+            let wanted = rates[c] * Double(members.count) + carry[c]
+            let count = min(members.count, max(0, Int(wanted.rounded(.down))))
+            carry[c] = wanted - Double(count)
+            // Largest scores first; ties by position, so the decision is reproducible.
+            let ranked = members.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+            for i in ranked.prefix(count) { keep[i] = false }
+        }
+        return MaskDecision(keep: keep, threshold: rates.reduce(0, +) / Double(classCount), divergences: scores)
+    }
+
+    /// Both scores standardised over the batch (zero mean, unit deviation), summed: the
+    /// ``SelectionScore/combined`` score.
+    public static func combined(_ a: [Double], _ b: [Double]) -> [Double] {
+        func standardised(_ v: [Double]) -> [Double] {
+            let mean = v.reduce(0, +) / Double(max(1, v.count))
+            let deviation = (v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(1, v.count))).squareRoot()
+            return v.map { deviation > 0 ? ($0 - mean) / deviation : 0 }
+        }
+        return zip(standardised(a), standardised(b)).map { $0 + $1 }
+    }
+}

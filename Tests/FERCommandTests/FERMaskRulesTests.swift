@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import ExpressionRecognition
+import NeuralNetworks
+
+/// The rules beyond the paper and instance-dependent noise, run through `fer` as a user would.
+@Suite("fer: class-aware masks, instance noise, measured neighbours")
+struct FERMaskRulesTests {
+    func metrics(_ run: URL) throws -> [ClassifierEpochRecord] {
+        try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(ClassifierEpochRecord.self, from: Data($0.utf8)) }
+    }
+
+    @Test func smallLossOnInstanceNoiseResumesExactly() throws {
+        let root = try temporaryDirectory("fer-rules")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeCornerDataset(in: data, perClass: 10)
+        let common = ["--data", "folder:\(data.path):\(data.path)", "--side", "32", "--width", "0.125", "--epochs", "3", "--batch-size", "8",
+                      "--sampling", "shuffled", "--label-noise", "0.25", "--noise-mode", "instance", "--mask", "small-loss",
+                      "--drop-rate", "0.25", "--quiet"]
+        let straight = root.appendingPathComponent("straight"), interrupted = root.appendingPathComponent("interrupted")
+        let a = try runFer(["train", "--run", straight.path] + common)
+        #expect(a.status == 0, "\(a.errors)")
+        #expect(a.errors.contains("instance noise: training a probe classifier"))
+        let dataFile = try String(contentsOf: straight.appendingPathComponent("data.json"), encoding: .utf8)
+        #expect(dataFile.contains("\"noiseMode\" : \"instance\"") && dataFile.contains("\"probe\""))
+        let records = try metrics(straight)
+        #expect(records.count == 3)
+        // Warm-up epoch: nothing dropped; then a quarter of each class, with the AUROC of the loss recorded.
+        #expect(records[0].maskedShare == 0)
+        #expect(records[0].dropRate == 0 && records[2].dropRate == 0.25)
+        #expect(records[2].maskedShare! > 0.15)
+        #expect(records.allSatisfy { $0.maskScores.map { (0...1).contains($0.auroc) } ?? false })
+        #expect(records.allSatisfy { $0.maskThreshold == nil })
+
+        let b = try runFer(["train", "--run", interrupted.path, "--stop-after", "1"] + common)
+        #expect(b.status == 0, "\(b.errors)")
+        let c = try runFer(["train", "--resume", interrupted.path, "--quiet"])
+        #expect(c.status == 0, "\(c.errors)")
+        #expect(try Data(contentsOf: straight.appendingPathComponent("model.safetensors"))
+                == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")), "a resumed class-aware run must end with the same parameters")
+        let summary = try runFer(["summarize", root.path])
+        #expect(summary.status == 0 && summary.output.contains("small-loss, per class, rate 0.25") && summary.output.contains("AUROC"))
+    }
+
+    @Test func labelAwareNeedsAnAutoencoderAndMeasuredNeighbours() throws {
+        let root = try temporaryDirectory("fer-label-aware")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeCornerDataset(in: data, perClass: 6)
+        let spec = ["--data", "folder:\(data.path):\(data.path)"]
+        let classifier = ["--side", "32", "--width", "0.125", "--epochs", "1", "--batch-size", "8", "--quiet"]
+        let missing = try runFer(["train", "--run", root.appendingPathComponent("no-ae").path, "--mask", "label-aware"] + classifier + spec)
+        #expect(missing.status != 0 && missing.errors.contains("needs --autoencoder"))
+        let badRate = try runFer(["train", "--run", root.appendingPathComponent("bad").path, "--mask", "small-loss", "--drop-rate", "1.5"] + classifier + spec)
+        #expect(badRate.status != 0 && badRate.errors.contains("--drop-rate must be a number in [0, 1) or estimated"))
+
+        let ae = root.appendingPathComponent("ae")
+        #expect(try runFer(["pretrain-autoencoder", "--run", ae.path, "--side", "32", "--latent-size", "8", "--pretrain-epochs", "1",
+                         "--pretrain-batch-size", "8", "--quiet"] + spec).status == 0)
+        let run = root.appendingPathComponent("label-aware")
+        let trained = try runFer(["train", "--run", run.path, "--autoencoder", ae.path, "--mask", "label-aware", "--label-noise", "0.25"] + classifier + spec)
+        #expect(trained.status == 0, "\(trained.errors)")
+        #expect(try metrics(run).count == 1)
+
+        let picture = root.appendingPathComponent("grid.png")
+        let measured = try runFer(["neighbors", "--autoencoder", ae.path, "--classifier", run.path, "--sigma", "0,0.5", "--measure", "12",
+                                "--count", "2", "--neighbors", "2", "--output", picture.path, "--json"] + spec)
+        #expect(measured.status == 0, "\(measured.errors)")
+        let lines = measured.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(lines.count == 2)
+        let qualities = try lines.map { try JSONDecoder().decode(NeighborQuality.self, from: Data($0.utf8)) }
+        // sigma 0: the neighbour is the reconstruction itself.
+        #expect(abs(qualities[0].neighborPSNR - qualities[0].reconstructionPSNR) < 1e-6)
+        #expect(qualities[0].flipRate != nil && qualities[0].images == 12)
+        #expect(qualities.map(\.sigma) == [0, 0.5])
+        #expect(qualities.allSatisfy { $0.reconstructionPSNR == qualities[0].reconstructionPSNR }, "the reconstruction does not depend on sigma")
+        for name in ["grid-sigma0.0.png", "grid-sigma0.5.png"] {
+            #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path), "\(name)")
+        }
+        let badSigma = try runFer(["neighbors", "--autoencoder", ae.path, "--sigma", "0.1,x"] + spec)
+        #expect(badSigma.status != 0 && badSigma.errors.contains("--sigma takes"))
+    }
+}
