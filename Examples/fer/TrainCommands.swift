@@ -97,6 +97,11 @@ enum ClassifierCommand {
                              series: [.init(name: "accuracy", points: records.map { (Double($0.epoch), $0.testAccuracy) }),
                                       .init(name: "mean class acc.", points: records.map { (Double($0.epoch), $0.testMeanClassAccuracy) })])
             .writePNG(to: folder.pictures.appendingPathComponent("accuracy.png"))
+        for record in records {
+            guard let separation = record.maskScores else { continue }
+            try Charts.scoreDistributions(separation, title: "\(label): mask score, epoch \(record.epoch)")
+                .writePNG(to: folder.pictures.appendingPathComponent("scores-epoch-\(record.epoch).png"))
+        }
         return (records, report)
     }
 
@@ -185,7 +190,7 @@ struct PretrainAutoencoder: ParsableCommand {
         let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
         let settings = try resumeFolder.map { try $0.readConfiguration(AutoencoderSettings.self) } ?? autoencoderOptions.settings()
         try settings.validate()
-        let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
+        let (train, test, _) = try data.options.load(side: settings.side, seed: settings.seed)
         // A new run's folder is opened only after every check (--overwrite deletes the old run).
         try refuseToStartAfterStopRequest("the run")
         let (folder, resume) = try resumeFolder.map { ($0, true) } ?? location.open()
@@ -196,7 +201,9 @@ struct PretrainAutoencoder: ParsableCommand {
         let trainer = try AutoencoderTrainer(settings: settings)
         let progress = ProgressReporter(quiet: output.quiet)
         progress.log("autoencoder: \(train.count) images at \(settings.side)x\(settings.side), \(trainer.autoencoder.parameterCount) parameters")
-        _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .pretrain, progress: progress).run(resume: resume)
+        // The reconstruction PSNR after each epoch, on up to 1,000 test images.
+        let held = test.count > 0 ? try test.limited(to: min(test.count, 1000), seed: settings.seed &+ 5) : nil
+        _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .pretrain, progress: progress, test: held).run(resume: resume)
         progress.log("autoencoder written to \(folder.url.appendingPathComponent("autoencoder.safetensors").path)")
     }
 }

@@ -34,6 +34,9 @@ struct FERMaskRulesTests {
         #expect(records[2].maskedShare! > 0.15)
         #expect(records.allSatisfy { $0.maskScores.map { (0...1).contains($0.auroc) } ?? false })
         #expect(records.allSatisfy { $0.maskThreshold == nil })
+        for epoch in 1...3 {
+            #expect(FileManager.default.fileExists(atPath: straight.appendingPathComponent("pictures/scores-epoch-\(epoch).png").path))
+        }
 
         let b = try runFer(["train", "--run", interrupted.path, "--stop-after", "1"] + common)
         #expect(b.status == 0, "\(b.errors)")
@@ -60,6 +63,8 @@ struct FERMaskRulesTests {
         let ae = root.appendingPathComponent("ae")
         #expect(try runFer(["pretrain-autoencoder", "--run", ae.path, "--side", "32", "--latent-size", "8", "--pretrain-epochs", "1",
                          "--pretrain-batch-size", "8", "--quiet"] + spec).status == 0)
+        let aeRecord = try JSONDecoder().decode(AutoencoderEpochRecord.self, from: Data(contentsOf: ae.appendingPathComponent("metrics.jsonl")))
+        #expect(aeRecord.testPSNR.map { $0.isFinite && $0 > 0 } ?? false, "the autoencoder stage reports its test PSNR")
         let run = root.appendingPathComponent("label-aware")
         let trained = try runFer(["train", "--run", run.path, "--autoencoder", ae.path, "--mask", "label-aware", "--label-noise", "0.25"] + classifier + spec)
         #expect(trained.status == 0, "\(trained.errors)")

@@ -47,6 +47,19 @@ public enum Charts {
         return canvas
     }
 
+    /// The distributions of a mask's score for clean and for flipped samples (each group's
+    /// histogram as shares of the group, so both are visible whatever the noise rate), with
+    /// the AUROC in the title.
+    public static func scoreDistributions(_ separation: ScoreSeparation, title: String) -> Canvas {
+        func shares(_ counts: [Int]) -> [(x: Double, y: Double)] {
+            let total = Double(max(1, counts.reduce(0, +)))
+            return counts.indices.map { ((separation.edges[$0] + separation.edges[$0 + 1]) / 2, Double(counts[$0]) / total) }
+        }
+        return lineChart(title: "\(title) (AUROC \(String(format: "%.3f", separation.auroc)))", xLabel: "SCORE",
+                         series: [Series(name: "clean labels", points: shares(separation.clean)),
+                                  Series(name: "flipped labels", points: shares(separation.flipped))])
+    }
+
     /// The confusion matrix as a heat map (row-normalised shading) with counts in each cell.
     public static func confusionMatrix(_ matrix: ConfusionMatrix, classNames: [String], title: String) -> Canvas {
         let k = matrix.classCount

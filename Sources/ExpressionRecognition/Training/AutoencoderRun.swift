@@ -10,6 +10,9 @@ public struct AutoencoderEpochRecord: Codable, Sendable {
     public var loss: Double
     /// Mean critic loss of the epoch's critic steps (refinement only).
     public var criticLoss: Double?
+    /// Reconstruction PSNR (dB, pixels in [0, 1]) on the held-out images, in evaluation mode
+    /// (nil when the run was given none).
+    public var testPSNR: Double?
     public var samplesPerSecond: Double
     public var seconds: Double
 }
@@ -41,11 +44,13 @@ public struct AutoencoderRun<Train: ImageDataset> {
     /// C of eq. 5 for the refinement (nil: pixel loss only).
     public let perceptualClassifier: MultiScaleClassifier<Float>?
     public let progress: ProgressReporter
+    /// Held-out images whose reconstruction PSNR is measured after every epoch.
+    public let test: AnyImageDataset?
 
     public init(folder: RunFolder, trainer: AutoencoderTrainer, train: Train, stage: Stage,
-                perceptualClassifier: MultiScaleClassifier<Float>? = nil, progress: ProgressReporter) {
+                perceptualClassifier: MultiScaleClassifier<Float>? = nil, progress: ProgressReporter, test: AnyImageDataset? = nil) {
         self.folder = folder; self.trainer = trainer; self.train = train; self.stage = stage
-        self.perceptualClassifier = perceptualClassifier; self.progress = progress
+        self.perceptualClassifier = perceptualClassifier; self.progress = progress; self.test = test
     }
 
     public var modelFile: URL { folder.url.appendingPathComponent("autoencoder.safetensors") }
@@ -118,12 +123,14 @@ public struct AutoencoderRun<Train: ImageDataset> {
             let record = AutoencoderEpochRecord(
                 stage: stage.rawValue, epoch: epoch + 1, learningRate: learningRate, loss: tally.meanLoss,
                 criticLoss: criticCount == 0 ? nil : criticSum / Double(criticCount),
+                testPSNR: try test.map { try NeighborQuality.measure(autoencoder: trainer.autoencoder, sigma: 0, on: $0, seed: 0).reconstructionPSNR },
                 samplesPerSecond: tally.seconds > 0 ? Double(tally.samples) / tally.seconds : 0, seconds: tally.seconds)
             records.append(record)
             try folder.appendMetrics(record)
             try saveCheckpoint(completedEpochs: epoch + 1, pretrainOptimizer: pretrainOptimizer, refinement: refinement)
             var line = "autoencoder \(stage.rawValue) epoch \(epoch + 1)/\(epochs): loss \(String(format: "%.5f", record.loss))"
             if let c = record.criticLoss { line += ", critic \(String(format: "%.5f", c))" }
+            if let p = record.testPSNR { line += ", test PSNR \(String(format: "%.2f", p)) dB" }
             progress.log(line + ", \(String(format: "%.0f", record.samplesPerSecond)) samples/s, \(ProgressReporter.duration(record.seconds))")
             if let lastImages, try reconstructionIsConstant(lastImages) {
                 progress.log("warning: the autoencoder's reconstruction is the same for every pixel (a dead output ReLU?); its semantic neighbours carry no information. Lower the learning rate or use --no-output-relu.")
