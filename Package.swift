@@ -61,7 +61,7 @@ let package = Package(
         // Checks the GEMM facade against the OpenBLAS core this process loaded (the tests run it per core).
         .executableTarget(name: "blas-check", dependencies: ["Tensors"], path: "Tools/blas-check"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport", "CMalloc"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),
         .testTarget(name: "ExpressionRecognitionTests", dependencies: ["ExpressionRecognition", "TestSupport"]),
         // Runs the built `fer` program as a user would (it must be built first: Scripts/test.sh does).
