@@ -6,7 +6,7 @@ import Tensors
 
 // Data-parallel figures for Docs/Distributed.md; run it under mpirun (or alone, as 1 process).
 //
-//     distributed-bench allreduce [REPS=20] [BUCKET_MB=4]
+//     distributed-bench allreduce [REPS=20] [BUCKET_MB=1]
 //         averages a gradient the size of the Table II classifier's (side 112, width 1,
 //         7 classes; counted from the model) REPS times after one warm-up
 //     distributed-bench train [SIDE=48] [GLOBAL_BATCH=28] [WIDTH=0.5] [STEPS=6]
@@ -56,7 +56,7 @@ let world = runtime.world
 world.abortingOnError {
     switch arguments.first {
     case "allreduce":
-        let reps = argument(0, 20) { Int($0) }, bucketMB = argument(1, 4.0) { Double($0) }
+        let reps = argument(0, 20) { Int($0) }, bucketMB = argument(1, 1.0) { Double($0) }
         guard reps >= 1, bucketMB > 0 else { fail("need REPS >= 1 and BUCKET_MB > 0") }
         let model = try MultiScaleClassifier<Float>(side: 112, width: 1, classCount: 7, dropoutRate: 0.5, seed: 1)
         for (_, parameter) in model.namedParameters { parameter.grad = Tensor(repeating: Float(world.rank + 1), shape: parameter.shape) }

@@ -58,6 +58,8 @@ public final class Communicator {
     }
 
     /// The element-wise mean across ranks, in place (a sum, then a division by ``size``).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func allReduceAverage<Scalar: MPIScalar>(_ values: inout [Scalar]) throws {
         try allReduce(&values, .sum)
         let divisor = Scalar(size)
