@@ -16,6 +16,10 @@ let package = Package(
         .executable(name: "data-bench", targets: ["data-bench"]),
         .executable(name: "fuzz-readers", targets: ["fuzz-readers"]),
         .executable(name: "blas-check", targets: ["blas-check"]),
+        // Data-parallel training over MPI; the only product that links libmpi (Docs/Distributed.md).
+        .library(name: "Distributed", targets: ["Distributed"]),
+        .executable(name: "mpi-equivalence", targets: ["mpi-equivalence"]),
+        .executable(name: "distributed-bench", targets: ["distributed-bench"]),
     ],
     dependencies: [
         // Subcommands, options and help text of the `fer` program.
@@ -60,11 +64,20 @@ let package = Package(
         .executableTarget(name: "fuzz-readers", dependencies: ["ExpressionRecognition"], path: "Tools/fuzz-readers"),
         // Checks the GEMM facade against the OpenBLAS core this process loaded (the tests run it per core).
         .executableTarget(name: "blas-check", dependencies: ["Tensors"], path: "Tools/blas-check"),
+        // Open MPI through pkg-config; only Distributed imports it, so nothing else links libmpi.
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .target(name: "Distributed", dependencies: ["CMPI", "NeuralNetworks"]),
+        // Trains a small model on one process or under mpirun; DistributedTests compares the two.
+        .executableTarget(name: "mpi-equivalence", dependencies: ["Distributed"], path: "Tools/mpi-equivalence"),
+        // All-reduce time for the Table II gradient, and data-parallel throughput (Docs/Distributed.md).
+        .executableTarget(name: "distributed-bench", dependencies: ["Distributed", "ExpressionRecognition"], path: "Benchmarks/distributed-bench"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport", "CMalloc"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),
         .testTarget(name: "ExpressionRecognitionTests", dependencies: ["ExpressionRecognition", "TestSupport"]),
         // Runs the built `fer` program as a user would (it must be built first: Scripts/test.sh does).
+        // Runs mpi-equivalence under mpirun (skipped, with the reason, where mpirun is missing).
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
         .testTarget(name: "FERCommandTests", dependencies: ["ExpressionRecognition", "NeuralNetworks", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,8 @@
 # packages already present are skipped without touching the network.
 set -euo pipefail
 packages=(pkg-config libopenblas-dev liblapacke-dev libpng-dev libjpeg62-turbo-dev zlib1g-dev dataset-fashion-mnist)
+# Open MPI: the Distributed module, mpirun for its tests (Docs/Distributed.md).
+packages+=(libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
