@@ -82,6 +82,9 @@ struct LayerTreeTests {
         for layer in layers { #expect(layer.undeclaredChildren.isEmpty, "\(type(of: layer)): \(layer.undeclaredChildren)") }
         // The encoder and decoder views hold the whole model but declare only their half.
         #expect(AutoencoderEncoder(autoencoder).undeclaredChildren == ["model"])
+        // Feature taps are recorded while the branch is built: the ReLUs ending Conv3-b, Conv4, Conv5.
+        #expect(classifier.ori.featureTaps == ["conv3": 19, "conv4": 23, "conv5": 27])
+        #expect(classifier.ori.featureTaps.values.allSatisfy { classifier.ori.features.layers[$0] is Activation<Float> })
         // The names are the peer's (checked against PyTorch by the parity tests).
         #expect(classifier.namedParameters.contains { $0.name == "half_branch.features.0.weight" })
         #expect(autoencoder.namedParameters.first?.name.hasPrefix("e.0.") == true)

@@ -8,8 +8,9 @@ public final class ClassifierBranch<Scalar: TensorScalar>: Layer {
     public let features: Sequential<Scalar>
     public let fc: Linear<Scalar>
     public let head: Linear<Scalar>
-    /// Indices in `features` of the ReLU that ends Conv3-b, Conv4 and Conv5.
-    public static var featureTaps: [String: Int] { ["conv3": 19, "conv4": 23, "conv5": 27] }
+    /// Where in `features` the named stages end (the ReLU after Conv3-b, Conv4 and Conv5),
+    /// recorded while the stages are built, so no index is written by hand.
+    public let featureTaps: [String: Int]
 
     /// - Parameters:
     ///   - side: input height and width, at least 16. The four 2x2 pools floor odd sizes
@@ -32,11 +33,14 @@ public final class ClassifierBranch<Scalar: TensorScalar>: Layer {
             layers.append(BatchNorm(featureCount: output))
             layers.append(Activation(.relu))
         }
+        var taps: [String: Int] = [:]
+        func tap(_ name: String) { taps[name] = layers.count - 1 }
         convBNReLU(1, w(64), 5); convBNReLU(w(64), w(64), 5); layers.append(MaxPool2D(kernelSize: 2))
         convBNReLU(w(64), w(128), 3); convBNReLU(w(128), w(128), 3); layers.append(MaxPool2D(kernelSize: 2))
-        convBNReLU(w(128), w(256), 3); convBNReLU(w(256), w(256), 3); layers.append(MaxPool2D(kernelSize: 2))
-        convBNReLU(w(256), w(512), 3); layers.append(MaxPool2D(kernelSize: 2))
-        convBNReLU(w(512), w(128), 1); layers.append(try Dropout(rate: dropoutRate, random: random))
+        convBNReLU(w(128), w(256), 3); convBNReLU(w(256), w(256), 3); tap("conv3"); layers.append(MaxPool2D(kernelSize: 2))
+        convBNReLU(w(256), w(512), 3); tap("conv4"); layers.append(MaxPool2D(kernelSize: 2))
+        convBNReLU(w(512), w(128), 1); tap("conv5"); layers.append(try Dropout(rate: dropoutRate, random: random))
+        featureTaps = taps
         features = Sequential(layers)
         let s = side / 16  // floor(floor(side / 2) / 2) ... = floor(side / 16), the peer's side // 16
         fc = Linear(inputSize: w(128) * s * s, outputSize: featureSize, using: &generator)
@@ -54,8 +58,8 @@ public final class ClassifierBranch<Scalar: TensorScalar>: Layer {
     /// Runs `features` up to the deepest requested tap and returns the tapped outputs.
     func taps(_ input: Variable<Scalar>, named names: [String]) throws -> [String: Variable<Scalar>] {
         let wanted = try names.map { name -> (String, Int) in
-            guard let index = Self.featureTaps[name] else {
-                throw TensorError.invalidArgument(op: "ClassifierBranch.features", message: "unknown feature \(name); known: \(Self.featureTaps.keys.sorted())")
+            guard let index = featureTaps[name] else {
+                throw TensorError.invalidArgument(op: "ClassifierBranch.features", message: "unknown feature \(name); known: \(featureTaps.keys.sorted())")
             }
             return (name, index)
         }
