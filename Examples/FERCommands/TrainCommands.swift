@@ -22,6 +22,13 @@ package struct Train: ParsableCommand {
 
     package func run() throws { try run(parallel: nil) }
 
+    /// The global batch the run will use (a new run's --batch-size, or the resumed run's),
+    /// for fer-distributed to check against the process count before anything starts.
+    package func globalBatchSize() throws -> Int {
+        guard let path = location.resume else { return classifier.batchSize }
+        return try RunFolder.open(existing: URL(fileURLWithPath: path)).readConfiguration(ClassifierSettings.self).batchSize
+    }
+
     /// Trains in this process, or as one process of a data-parallel job (fer-distributed):
     /// then every process loads the data and trains on its shard, and rank 0 alone writes.
     package func run(parallel: ParallelContext?) throws {
@@ -225,6 +232,12 @@ package struct PretrainAutoencoder: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     package func run() throws { try run(parallel: nil) }
+
+    /// The global batch the run asks for (it is capped at the dataset's size, which the run checks again).
+    package func globalBatchSize() throws -> Int {
+        guard let path = location.resume else { return try autoencoderOptions.settings().pretrainBatchSize }
+        return try RunFolder.open(existing: URL(fileURLWithPath: path)).readConfiguration(AutoencoderSettings.self).pretrainBatchSize
+    }
 
     /// Pre-trains in this process, or as one process of a data-parallel job (fer-distributed),
     /// where rank 0 alone writes.

@@ -60,6 +60,25 @@ enum FERDistributed {
             finish(runtime, status: Train.exitCode(for: error).rawValue)
         }
 
+        // The global batch must split evenly: checked here too, so that the usual mistake is
+        // one message and a clean exit rather than every process aborting.
+        do {
+            let globalBatch: Int
+            switch command {
+            case .train(let train): globalBatch = try train.globalBatchSize()
+            case .pretrain(let pretrain): globalBatch = try pretrain.globalBatchSize()
+            }
+            if globalBatch % world.size != 0 {
+                if world.rank == 0 {
+                    FileHandle.standardError.write(Data("fer-distributed: the global batch of \(globalBatch) does not split evenly over \(world.size) processes; use a batch size that is a multiple of \(world.size)\n".utf8))
+                }
+                finish(runtime, status: 64)
+            }
+        } catch {
+            if world.rank == 0 { FileHandle.standardError.write(Data("fer-distributed: \(error)\n".utf8)) }
+            finish(runtime, status: 1)
+        }
+
         do {
             let context = ParallelContext(
                 dataParallel: try MPIDataParallel(world: world),
