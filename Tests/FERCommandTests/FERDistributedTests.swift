@@ -79,6 +79,24 @@ struct FERDistributedTests {
         let d = try DistributedFer.run(processes: 1, ["pretrain-autoencoder", "--run", aeMPI.path] + aeOptions)
         try #require(d.status == 0, "\(d.errors)")
         #expect(try Data(contentsOf: aeSingle.appendingPathComponent("autoencoder.safetensors")) == Data(contentsOf: aeMPI.appendingPathComponent("autoencoder.safetensors")))
+        // The masked method at one process is the single-process run too (the mask's
+        // decision over the gathered global batch is the same vector); at two it runs to
+        // the end, with the paper's batch threshold and with a class-aware rule.
+        let masked = ["--autoencoder", aeSingle.path, "--mask", "batch"] + Self.options(data: data, epochs: 1)
+        let f = try runFer(["train", "--run", root.appendingPathComponent("masked-single").path] + masked)
+        #expect(f.status == 0, "\(f.errors)")
+        let g = try DistributedFer.run(processes: 1, ["train", "--run", root.appendingPathComponent("masked-mpi").path] + masked)
+        try #require(g.status == 0, "\(g.errors)")
+        #expect(try Data(contentsOf: root.appendingPathComponent("masked-single/model.safetensors"))
+                == Data(contentsOf: root.appendingPathComponent("masked-mpi/model.safetensors")))
+        for rule in ["batch", "label-aware"] {
+            let run = root.appendingPathComponent("masked-two-\(rule)")
+            let h = try DistributedFer.run(processes: 2, ["train", "--run", run.path, "--autoencoder", aeSingle.path, "--mask", rule,
+                                                          "--drop-rate", "0.25"] + Self.options(data: data, epochs: 1))
+            try #require(h.status == 0, "\(rule): \(h.errors)")
+            #expect(h.errors.contains("masked"), "\(rule): \(h.errors)")
+        }
+
         // Two processes pre-train too (the autoencoder's dropout differs per rank, so only
         // that it finishes and writes its files is asserted here).
         let e = try DistributedFer.run(processes: 2, ["pretrain-autoencoder", "--synchronize-batch-norm", "--run", aeTwo.path] + aeOptions)
