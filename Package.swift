@@ -56,10 +56,12 @@ let package = Package(
             dependencies: ["ParityFixtures"],
             path: "Examples/parity-check"
         ),
-        .executableTarget(name: "gemm-bench", dependencies: ["Tensors"], path: "Benchmarks/gemm-bench"),
-        .executableTarget(name: "conv-bench", dependencies: ["Tensors"], path: "Benchmarks/conv-bench", exclude: ["torch_conv_bench.py"]),
+        // Timing helpers (medians under the peers' rule) shared by the benchmarks.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
+        .executableTarget(name: "gemm-bench", dependencies: ["Tensors", "BenchmarkSupport"], path: "Benchmarks/gemm-bench"),
+        .executableTarget(name: "conv-bench", dependencies: ["Tensors", "BenchmarkSupport"], path: "Benchmarks/conv-bench", exclude: ["torch_conv_bench.py"]),
         // One training step of each of the paper's models, beside the PyTorch peer's.
-        .executableTarget(name: "train-step-bench", dependencies: ["ExpressionRecognition"], path: "Benchmarks/train-step-bench"),
+        .executableTarget(name: "train-step-bench", dependencies: ["ExpressionRecognition", "BenchmarkSupport"], path: "Benchmarks/train-step-bench"),
         // A plain C program calling cblas_sgemm: the yardstick for the OpenBLAS path.
         .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
         .executableTarget(name: "data-bench", dependencies: ["ExpressionRecognition"], path: "Benchmarks/data-bench"),

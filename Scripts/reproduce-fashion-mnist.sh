@@ -9,7 +9,7 @@
 # beyond the paper: label-aware (the given label's loss on the semantic neighbour) and
 # small-loss, both per class at an estimated rate.
 # Scale (environment variables): TRAIN=20000 TEST=10000 EPOCHS=12 DECAY_EVERY=5 AE_EPOCHS=10
-# SIDE=32 WIDTH=0.25 THRESHOLD=0.5 SEEDS="0 1 2". Batches are shuffled (each image once per
+# SIDE=32 WIDTH=0.25 THRESHOLD=0.5 SIGMA=0.1 SEEDS="0 1 2". Batches are shuffled (each image once per
 # epoch), so that every training image is scored once per epoch for the AUROC.
 # Interrupted? Run it again: finished runs are skipped and unfinished ones resumed. The runs
 # go seed by seed, so one seed's full table is ready first.
@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/reproduce-fashion-mnist}"
 TRAIN="${TRAIN:-20000}" TEST="${TEST:-10000}" EPOCHS="${EPOCHS:-12}" DECAY_EVERY="${DECAY_EVERY:-5}" AE_EPOCHS="${AE_EPOCHS:-10}"
-SIDE="${SIDE:-32}" WIDTH="${WIDTH:-0.25}" THRESHOLD="${THRESHOLD:-0.5}"
+SIDE="${SIDE:-32}" WIDTH="${WIDTH:-0.25}" THRESHOLD="${THRESHOLD:-0.5}" SIGMA="${SIGMA:-0.1}"
 SEEDS="${SEEDS:-0 1 2}" NOISES="${NOISES:-symmetric:0 symmetric:0.4 pairwise:0.3 instance:0.3}"
 METHODS="${METHODS:-baseline fixed batch label-aware small-loss}"
 Scripts/install-dependencies.sh
@@ -51,9 +51,9 @@ for seed in $SEEDS; do
     for method in $METHODS; do
       case "$method" in
         baseline) run "$out/seed$seed/$name/baseline" train "${common[@]}" ;;
-        fixed) run "$out/seed$seed/$name/fixed" train "${common[@]}" --mask fixed --threshold "$THRESHOLD" --autoencoder "$ae" ;;
+        fixed) run "$out/seed$seed/$name/fixed" train "${common[@]}" --mask fixed --threshold "$THRESHOLD" --autoencoder "$ae" --sigma "$SIGMA" ;;
         small-loss) run "$out/seed$seed/$name/small-loss" train "${common[@]}" --mask small-loss ;;
-        *) run "$out/seed$seed/$name/$method" train "${common[@]}" --mask "$method" --autoencoder "$ae" ;;
+        *) run "$out/seed$seed/$name/$method" train "${common[@]}" --mask "$method" --autoencoder "$ae" --sigma "$SIGMA" ;;
       esac
     done
   done

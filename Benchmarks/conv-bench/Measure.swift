@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import Tensors
 
@@ -13,20 +14,6 @@ struct Measurement: Sendable {
     var forwardBackwardGFLOPs: Double { shape.forwardBackwardFLOPs / forwardBackwardSeconds / 1e9 }
 }
 
-/// Median of the timings of `reps` calls of `body`, after one untimed warm-up call.
-func medianSeconds(reps: Int, _ body: () throws -> Void) rethrows -> Double {
-    try body()
-    let clock = ContinuousClock()
-    var samples: [Double] = []
-    samples.reserveCapacity(reps)
-    for _ in 0..<reps {
-        let elapsed = try clock.measure(body)
-        samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-    }
-    samples.sort()
-    let middle = samples.count / 2
-    return samples.count % 2 == 1 ? samples[middle] : (samples[middle - 1] + samples[middle]) / 2
-}
 
 /// Times `Variable.conv2d` forward alone (no tape), then forward + backward with gradients
 /// for input, weight and bias.

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import Tensors
 
@@ -115,8 +116,8 @@ struct Benchmark {
         var coreSetting = environment["OPENBLAS_CORETYPE"].map { "OPENBLAS_CORETYPE=\($0)" } ?? "OPENBLAS_CORETYPE unset"
         if environment["FER_OPENBLAS_REEXEC"] != nil { coreSetting += ", set by the core guard" }
         if options.json {
-            print("{\"corename\":\(jsonString(BLAS.coreName)),\"threads\":\(BLAS.threadCount),"
-                  + "\"openblas_coretype\":\(environment["OPENBLAS_CORETYPE"].map(jsonString) ?? "null"),"
+            print("{\"corename\":\(JSONText.quoted(BLAS.coreName)),\"threads\":\(BLAS.threadCount),"
+                  + "\"openblas_coretype\":\(environment["OPENBLAS_CORETYPE"].map(JSONText.quoted) ?? "null"),"
                   + "\"blocked_threads\":1,\"reps\":\(options.reps),\"naive_max\":\(options.naiveMax)}")
             return
         }
@@ -136,8 +137,8 @@ struct Benchmark {
         if options.json {
             func number(_ value: Double?) -> String { value.map { format($0, digits: 4) } ?? "null" }
             var fields = [
-                "\"shape\":\(jsonString(s.name))", "\"m\":\(s.m)", "\"n\":\(s.n)", "\"k\":\(s.k)",
-                "\"transpose_a\":\(s.transposeA)", "\"check\":\(jsonString(r.checkLabel))", "\"passed\":\(r.passed)",
+                "\"shape\":\(JSONText.quoted(s.name))", "\"m\":\(s.m)", "\"n\":\(s.n)", "\"k\":\(s.k)",
+                "\"transpose_a\":\(s.transposeA)", "\"check\":\(JSONText.quoted(r.checkLabel))", "\"passed\":\(r.passed)",
             ]
             for path in GEMMPath.allCases {
                 let key = path.rawValue.lowercased()
@@ -198,8 +199,8 @@ struct Benchmark {
 
         if options.json {
             print("{\"reference\":{\"m\":\(size),\"n\":\(size),\"k\":\(size),\"reps\":\(options.reps),"
-                  + "\"c_corename\":\(jsonString(cCore)),\"c_threads\":\(cThreads),"
-                  + "\"swift_corename\":\(jsonString(BLAS.coreName)),\"swift_threads\":\(BLAS.threadCount),"
+                  + "\"c_corename\":\(JSONText.quoted(cCore)),\"c_threads\":\(cThreads),"
+                  + "\"swift_corename\":\(JSONText.quoted(BLAS.coreName)),\"swift_threads\":\(BLAS.threadCount),"
                   + "\"c_gflops\":[\(cRuns.map { format(($0["gflops"] as? NSNumber)?.doubleValue ?? 0, digits: 3) }.joined(separator: ","))],"
                   + "\"swift_gflops\":[\(swiftRuns.map { format($0, digits: 3) }.joined(separator: ","))],"
                   + "\"swift_percent_of_c\":\(format(percent, digits: 2)),\"target_met\":\(percent >= 90)}}")
@@ -281,15 +282,3 @@ func lpad(_ text: String, _ width: Int) -> String {
     text.count >= width ? " " + text : String(repeating: " ", count: width - text.count) + text
 }
 
-func jsonString(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Tensors
 
 /// A 64-byte aligned buffer of floats (the same alignment the C reference uses).
@@ -42,18 +43,7 @@ enum GEMMPath: String, CaseIterable {
     }
 }
 
-/// Seconds taken by `body`, on the monotonic clock.
-func seconds(_ body: () -> Void) -> Double {
-    let clock = ContinuousClock()
-    let elapsed = clock.measure(body)
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-}
 
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
 
 /// What the correctness check compared against, and how badly the worst entry did.
 struct CheckResult {

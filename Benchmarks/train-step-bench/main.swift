@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import ExpressionRecognition
 import Foundation
 import NeuralNetworks
@@ -36,16 +37,7 @@ guard side >= 32, side % 16 == 0, batch >= 2, width > 0, reps >= 1, latent >= 1 
 }
 
 /// The median of `reps` timed calls after one warm-up (the peer's rule).
-func medianSeconds(_ body: () throws -> Void) throws -> Double {
-    try body()
-    let clock = ContinuousClock()
-    var samples: [Double] = []
-    for _ in 0..<reps {
-        let elapsed = try clock.measure(body)
-        samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-    }
-    return samples.sorted()[samples.count / 2]
-}
+func medianSeconds(_ body: () throws -> Void) throws -> Double { try BenchmarkSupport.medianSeconds(reps: reps, body) }
 
 /// The peak resident set (VmHWM) in MiB, from /proc/self/status.
 func peakResidentMegabytes() -> Double? {

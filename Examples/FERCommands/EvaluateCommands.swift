@@ -217,8 +217,8 @@ struct Predict: ParsableCommand {
                 let names: [String] = probabilities.indices.map { $0 < classNames.count ? classNames[$0] : "class \($0)" }
                 if json {
                     // JSON has no NaN: a non-finite probability (impossible from finite weights) is null.
-                    let entries: [String] = probabilities.indices.map { "\(jsonString(names[$0])):\(probabilities[$0].isFinite ? "\(probabilities[$0])" : "null")" }
-                    print("{\"file\":\(jsonString(path)),\"label\":\(jsonString(names[best])),\"index\":\(best),\"probabilities\":{\(entries.joined(separator: ","))}}")
+                    let entries: [String] = probabilities.indices.map { "\(JSONText.quoted(names[$0])):\(probabilities[$0].isFinite ? "\(probabilities[$0])" : "null")" }
+                    print("{\"file\":\(JSONText.quoted(path)),\"label\":\(JSONText.quoted(names[best])),\"index\":\(best),\"probabilities\":{\(entries.joined(separator: ","))}}")
                 } else {
                     let top = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }.prefix(3)
                     let described: [String] = top.map { "\(names[$0]) " + String(format: "%.1f%%", 100 * probabilities[$0]) }
@@ -230,9 +230,5 @@ struct Predict: ParsableCommand {
             }
         }
         if failures > 0 { throw ExitCode(1) }
-    }
-
-    func jsonString(_ s: String) -> String {
-        String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self)
     }
 }

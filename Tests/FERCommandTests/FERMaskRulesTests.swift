@@ -88,4 +88,22 @@ struct FERMaskRulesTests {
         let badSigma = try runFer(["neighbors", "--autoencoder", ae.path, "--sigma", "0.1,x"] + spec)
         #expect(badSigma.status != 0 && badSigma.errors.contains("--sigma takes"))
     }
+
+    @Test func demoComparesThreeMethodsWithTheirAUROC() throws {
+        let root = try temporaryDirectory("fer-demo")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeCornerDataset(in: data, perClass: 8)
+        let output = root.appendingPathComponent("demo")
+        let demo = try runFer(["demo", "--data", "folder:\(data.path):\(data.path)", "--output", output.path, "--width", "0.125",
+                               "--train-limit", "32", "--test-limit", "16", "--label-noise", "0.25", "--autoencoder-epochs", "1",
+                               "--epochs", "2", "--batch-size", "8", "--quiet"])
+        #expect(demo.status == 0, "\(demo.errors)")
+        for column in ["baseline", "masked (BT)", "small-loss"] { #expect(demo.output.contains(column), "\(column)") }
+        let auroc = try #require(demo.output.split(separator: "\n").first { $0.hasPrefix("AUROC of the score") })
+        #expect(auroc.split(separator: " ").filter { Double($0) != nil }.count == 2, "the two masks report an AUROC: \(auroc)")
+        for picture in ["accuracy", "loss", "neighbors", "scores-masked", "scores-small-loss"] {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("pictures/\(picture).png").path), "\(picture)")
+        }
+    }
 }

@@ -7,11 +7,11 @@ import TestSupport
 @Suite("Checkpoints")
 struct CheckpointTests {
     /// A small network with every kind of state: conv and linear weights, batch-norm
-    /// running statistics, and dropout drawing from a stream.
+    /// running statistics, and dropout drawing from a stream. It declares nothing but its
+    /// stored sublayer: names, state and mode come from the layer tree.
     final class Net: Layer {
         let body: Sequential<Double>
         let random: RandomStream
-        var isTraining: Bool { get { body.isTraining } set { body.isTraining = newValue } }
         init(seed: UInt64) throws {
             var g = SeededGenerator(seed: seed)
             random = RandomStream(seed: seed + 100)
@@ -19,8 +19,6 @@ struct CheckpointTests {
                                Activation(.relu), Flatten(), try Dropout(rate: 0.3, random: random), Linear(inputSize: 48, outputSize: 2, using: &g)])
         }
         func callAsFunction(_ input: Variable<Double>) throws -> Variable<Double> { try body(input) }
-        var namedParameters: [(name: String, variable: Variable<Double>)] { prefixed("body", body.namedParameters) }
-        var namedBuffers: [(name: String, variable: Variable<Double>)] { prefixed("body", body.namedBuffers) }
     }
 
     struct Progress: Codable, Equatable { var step: Int; var dropoutState: [UInt64]; var dataState: [UInt64] }

@@ -54,5 +54,4 @@ final class ReshapeLayer: Layer {
     var isTraining = true
     init(shape: [Int]) { self.shape = shape }
     func callAsFunction(_ input: Variable<Float>) throws -> Variable<Float> { try input.reshaped(to: [input.shape[0]] + shape) }
-    var namedParameters: [(name: String, variable: Variable<Float>)] { [] }
 }

@@ -208,14 +208,6 @@ public final class AsymmetricAutoencoder<Scalar: TensorScalar>: Layer {
         [("dfc", decoderFC)] + decoderBlocks.enumerated().map { ("d.\($0.offset)", $0.element as any Layer<Scalar>) } + [("out", output)]
     }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
-        (encoderLayers + decoderLayers).flatMap { prefixed($0.name, $0.layer.namedParameters) }
-    }
-    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
-        (encoderLayers + decoderLayers).flatMap { prefixed($0.name, $0.layer.namedBuffers) }
-    }
-    public var isTraining: Bool {
-        get { inputDropout.isTraining }
-        set { for (_, layer) in encoderLayers + decoderLayers { layer.isTraining = newValue } }
-    }
+    /// The peer's names (`e.0`, `efc`, `dfc`, `d.0`, `out`).
+    public var children: [(name: String, layer: any Layer<Scalar>)] { encoderLayers + decoderLayers }
 }

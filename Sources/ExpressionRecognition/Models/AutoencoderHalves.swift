@@ -10,17 +10,8 @@ public final class AutoencoderEncoder<Scalar: TensorScalar>: Layer {
 
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> { try model.encode(input).code }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
-        model.encoderLayers.flatMap { prefixed($0.name, $0.layer.namedParameters) }
-    }
-    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
-        model.encoderLayers.flatMap { prefixed($0.name, $0.layer.namedBuffers) }
-    }
-    /// The encoder's mode only; the decoder keeps its own.
-    public var isTraining: Bool {
-        get { model.inputDropout.isTraining }
-        set { for (_, layer) in model.encoderLayers { layer.isTraining = newValue } }
-    }
+    /// The encoder's layers only (a view: the decoder keeps its own mode and parameters).
+    public var children: [(name: String, layer: any Layer<Scalar>)] { model.encoderLayers }
 }
 
 /// The decoder half of an ``AsymmetricAutoencoder`` as a layer: codes (N, latentSize) to
@@ -33,15 +24,6 @@ public final class AutoencoderDecoder<Scalar: TensorScalar>: Layer {
 
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> { try model.decode(input).image }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
-        model.decoderLayers.flatMap { prefixed($0.name, $0.layer.namedParameters) }
-    }
-    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
-        model.decoderLayers.flatMap { prefixed($0.name, $0.layer.namedBuffers) }
-    }
-    /// The decoder's mode only; the encoder keeps its own.
-    public var isTraining: Bool {
-        get { model.decoderFC.isTraining }
-        set { for (_, layer) in model.decoderLayers { layer.isTraining = newValue } }
-    }
+    /// The decoder's layers only (a view: the encoder keeps its own mode and parameters).
+    public var children: [(name: String, layer: any Layer<Scalar>)] { model.decoderLayers }
 }

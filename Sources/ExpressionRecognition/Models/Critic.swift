@@ -52,12 +52,4 @@ public final class Critic<Scalar: TensorScalar>: Layer {
         }
         return try score(features(input).flattened())
     }
-
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
-        prefixed("features", features.namedParameters) + prefixed("score", score.namedParameters)
-    }
-    public var isTraining: Bool {
-        get { features.isTraining }
-        set { features.isTraining = newValue; score.isTraining = newValue }
-    }
 }

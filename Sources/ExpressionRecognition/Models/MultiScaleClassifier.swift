@@ -68,15 +68,6 @@ public final class ClassifierBranch<Scalar: TensorScalar>: Layer {
         }
         return result
     }
-
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
-        prefixed("features", features.namedParameters) + prefixed("fc", fc.namedParameters) + prefixed("head", head.namedParameters)
-    }
-    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] { prefixed("features", features.namedBuffers) }
-    public var isTraining: Bool {
-        get { features.isTraining }
-        set { features.isTraining = newValue; fc.isTraining = newValue; head.isTraining = newValue }
-    }
 }
 
 /// The paper's two-branch multi-scale classifier (Section IV-B, Table II).
@@ -146,14 +137,6 @@ public final class MultiScaleClassifier<Scalar: TensorScalar>: Layer, FeatureExt
         try ori.taps(input, named: names)
     }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
-        prefixed("ori", ori.namedParameters) + prefixed("half_branch", halfBranch.namedParameters) + prefixed("fuse", fuse.namedParameters)
-    }
-    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
-        prefixed("ori", ori.namedBuffers) + prefixed("half_branch", halfBranch.namedBuffers)
-    }
-    public var isTraining: Bool {
-        get { ori.isTraining }
-        set { ori.isTraining = newValue; halfBranch.isTraining = newValue; fuse.isTraining = newValue }
-    }
+    /// The peer's names (`half_branch`, not the property's `halfBranch`).
+    public var children: [(name: String, layer: any Layer<Scalar>)] { [("ori", ori), ("half_branch", halfBranch), ("fuse", fuse)] }
 }

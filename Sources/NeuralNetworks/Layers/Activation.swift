@@ -16,7 +16,6 @@ public final class Activation<Scalar: TensorScalar>: Layer {
         case .identity: return input
         }
     }
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] { [] }
 }
 
 /// Flattens (N, ...) to (N, features), as `torch.flatten(x, 1)`.
@@ -24,5 +23,4 @@ public final class Flatten<Scalar: TensorScalar>: Layer {
     public var isTraining = true
     public init() {}
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> { try input.flattened() }
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] { [] }
 }

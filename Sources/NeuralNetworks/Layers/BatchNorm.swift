@@ -28,8 +28,8 @@ public final class BatchNorm<Scalar: TensorScalar>: Layer {
                             training: isTraining, momentum: momentum, epsilon: epsilon)
     }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] { [("weight", weight), ("bias", bias)] }
-    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
+    public var ownParameters: [(name: String, variable: Variable<Scalar>)] { [("weight", weight), ("bias", bias)] }
+    public var ownBuffers: [(name: String, variable: Variable<Scalar>)] {
         [("running_mean", runningMean), ("running_var", runningVariance)]
     }
 }

@@ -25,7 +25,7 @@ public final class Conv2D<Scalar: TensorScalar>: Layer {
         try input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, workspace: workspace)
     }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
+    public var ownParameters: [(name: String, variable: Variable<Scalar>)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 }
@@ -58,7 +58,7 @@ public final class ConvTranspose2D<Scalar: TensorScalar>: Layer {
         try input.convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding, workspace: workspace)
     }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
+    public var ownParameters: [(name: String, variable: Variable<Scalar>)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 }

@@ -17,5 +17,4 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
         return try input.dropout(rate: rate, using: &random.generator)
     }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] { [] }
 }

@@ -19,7 +19,7 @@ public final class Linear<Scalar: TensorScalar>: Layer {
         try input.linear(weight: weight, bias: bias)
     }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
+    public var ownParameters: [(name: String, variable: Variable<Scalar>)] {
         [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
     }
 }

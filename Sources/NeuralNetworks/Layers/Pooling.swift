@@ -6,7 +6,6 @@ public final class MaxPool2D<Scalar: TensorScalar>: Layer {
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
         try input.maxPool2d(kernelSize: kernelSize, stride: stride)
     }
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] { [] }
 }
 
 /// 2-D average pooling, PyTorch's `nn.AvgPool2d` (no padding, floor mode).
@@ -17,5 +16,4 @@ public final class AvgPool2D<Scalar: TensorScalar>: Layer {
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
         try input.avgPool2d(kernelSize: kernelSize, stride: stride)
     }
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] { [] }
 }

@@ -19,13 +19,4 @@ public final class ResidualBlock<Scalar: TensorScalar>: Layer {
         let sum = try input + inner
         return outputReLU ? sum.relu() : sum
     }
-
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
-        prefixed("c1", c1.namedParameters) + prefixed("b1", b1.namedParameters) + prefixed("c2", c2.namedParameters) + prefixed("b2", b2.namedParameters)
-    }
-    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] { prefixed("b1", b1.namedBuffers) + prefixed("b2", b2.namedBuffers) }
-    public var isTraining: Bool {
-        get { c1.isTraining }
-        set { for layer in [c1, b1, c2, b2] as [any Layer<Scalar>] { layer.isTraining = newValue } }
-    }
 }

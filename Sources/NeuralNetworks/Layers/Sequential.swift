@@ -21,16 +21,7 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
         try layers.reduce(input) { try $1($0) }
     }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
-        layers.enumerated().flatMap { prefixed(String($0.offset), $0.element.namedParameters) }
-    }
-    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
-        layers.enumerated().flatMap { prefixed(String($0.offset), $0.element.namedBuffers) }
-    }
-    public var isTraining: Bool {
-        get { layers.first?.isTraining ?? true }
-        set { for layer in layers { layer.isTraining = newValue } }
-    }
+    public var children: [(name: String, layer: any Layer<Scalar>)] { layers.enumerated().map { (String($0.offset), $0.element) } }
 }
 
 /// Runs several branches on the same input and concatenates their outputs along the
@@ -44,14 +35,5 @@ public final class ParallelConcatenation<Scalar: TensorScalar>: Layer {
         try Variable.concatenate(branches.map { try $0.layer(input) }, alongAxis: 1)
     }
 
-    public var namedParameters: [(name: String, variable: Variable<Scalar>)] {
-        branches.flatMap { prefixed($0.name, $0.layer.namedParameters) }
-    }
-    public var namedBuffers: [(name: String, variable: Variable<Scalar>)] {
-        branches.flatMap { prefixed($0.name, $0.layer.namedBuffers) }
-    }
-    public var isTraining: Bool {
-        get { branches.first?.layer.isTraining ?? true }
-        set { for branch in branches { branch.layer.isTraining = newValue } }
-    }
+    public var children: [(name: String, layer: any Layer<Scalar>)] { branches }
 }

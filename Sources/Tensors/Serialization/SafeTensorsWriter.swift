@@ -91,7 +91,7 @@ public enum SafeTensorsWriter {
         var members: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.keys.sorted().map { key in
-                jsonString(key) + ":" + jsonString(metadata[key] ?? "")
+                JSONText.quoted(key) + ":" + JSONText.quoted(metadata[key] ?? "")
             }
             members.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
         }
@@ -100,7 +100,7 @@ public enum SafeTensorsWriter {
             guard let value = tensors[name] else { continue }
             let end = offset + value.byteCount
             let shape = value.shape.map(String.init).joined(separator: ",")
-            members.append(jsonString(name) + ":{\"dtype\":\"\(value.dtype)\",\"shape\":[\(shape)],"
+            members.append(JSONText.quoted(name) + ":{\"dtype\":\"\(value.dtype)\",\"shape\":[\(shape)],"
                 + "\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
@@ -147,25 +147,4 @@ public enum SafeTensorsWriter {
     static func writeAtomically(_ data: Data, to url: URL) throws {
         try AtomicFile.write(data, to: url)
     }
-}
-
-/// A JSON string literal: quotes, backslashes and control characters escaped, the rest
-/// as UTF-8.
-private func jsonString(_ text: String) -> String {
-    var result = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": result += "\\\""
-        case "\\": result += "\\\\"
-        case "\n": result += "\\n"
-        case "\r": result += "\\r"
-        case "\t": result += "\\t"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16, uppercase: true)
-            result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default:
-            result.unicodeScalars.append(scalar)
-        }
-    }
-    return result + "\""
 }
