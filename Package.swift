@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Distributed", targets: ["Distributed"]),
         .executable(name: "mpi-equivalence", targets: ["mpi-equivalence"]),
         .executable(name: "distributed-bench", targets: ["distributed-bench"]),
+        .executable(name: "fer-distributed", targets: ["fer-distributed"]),
     ],
     dependencies: [
         // Subcommands, options and help text of the `fer` program.
@@ -43,11 +44,13 @@ let package = Package(
         .target(name: "ExpressionRecognition", dependencies: ["NeuralNetworks", "CPNG", "CJPEG", "CZlib"]),
         // Runs a PyTorch fixture file against the library; shared by parity-check and the tests.
         .target(name: "ParityFixtures", dependencies: ["Tensors", "NeuralNetworks", "ExpressionRecognition"]),
-        .executableTarget(
-            name: "fer",
+        // The fer commands, shared by fer and fer-distributed (the program under mpirun).
+        .target(
+            name: "FERCommands",
             dependencies: ["ExpressionRecognition", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Examples/fer"
+            path: "Examples/FERCommands"
         ),
+        .executableTarget(name: "fer", dependencies: ["FERCommands"], path: "Examples/fer"),
         .executableTarget(
             name: "parity-check",
             dependencies: ["ParityFixtures"],
@@ -71,6 +74,9 @@ let package = Package(
         .target(name: "Distributed", dependencies: ["CMPI", "NeuralNetworks"]),
         // Trains a small model on one process or under mpirun; DistributedTests compares the two.
         .executableTarget(name: "mpi-equivalence", dependencies: ["Distributed"], path: "Tools/mpi-equivalence"),
+        // fer train and fer pretrain-autoencoder under mpirun (Docs/Distributed.md); links libmpi, fer does not.
+        .executableTarget(name: "fer-distributed", dependencies: ["FERCommands", "Distributed", "ExpressionRecognition", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Examples/fer-distributed"),
         // All-reduce time for the Table II gradient, and data-parallel throughput (Docs/Distributed.md).
         .executableTarget(name: "distributed-bench", dependencies: ["Distributed", "ExpressionRecognition"], path: "Benchmarks/distributed-bench"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),

@@ -42,6 +42,20 @@ public final class SynchronizedBatchNorm<Scalar: MPIScalar>: Layer {
         self.communicator = communicator
     }
 
+    /// A synchronised batch norm over `batchNorm`'s own parameters and buffers (the same
+    /// variables), to take its place in a model: optimizers and checkpoints made for the
+    /// model still see them. Momentum, epsilon and the mode are copied.
+    public init(sharing batchNorm: BatchNorm<Scalar>, communicator: Communicator) {
+        weight = batchNorm.weight
+        bias = batchNorm.bias
+        runningMean = batchNorm.runningMean
+        runningVariance = batchNorm.runningVariance
+        momentum = Double(batchNorm.momentum)
+        epsilon = Double(batchNorm.epsilon)
+        isTraining = batchNorm.isTraining
+        self.communicator = communicator
+    }
+
     public var ownParameters: [(name: String, variable: Variable<Scalar>)] { [("weight", weight), ("bias", bias)] }
     public var ownBuffers: [(name: String, variable: Variable<Scalar>)] {
         [("running_mean", runningMean), ("running_var", runningVariance)]

@@ -15,10 +15,12 @@ struct LibraryIsolationTests {
         return result.output
     }
 
-    @Test("fer does not link libmpi; mpi-equivalence does", .enabled(if: ldd != nil, "ldd is not installed"))
+    @Test("fer does not link libmpi; mpi-equivalence and fer-distributed do", .enabled(if: ldd != nil, "ldd is not installed"))
     func onlyDistributedLinksMPI() throws {
         #expect(!(try neededLibraries("fer")).contains("libmpi"))
         // The check above means something only if ldd shows libmpi where it is linked.
         #expect(try neededLibraries("mpi-equivalence").contains("libmpi"))
+        // fer-distributed shares fer's command code (FERCommands), which must stay free of MPI.
+        #expect(try neededLibraries("fer-distributed").contains("libmpi"))
     }
 }

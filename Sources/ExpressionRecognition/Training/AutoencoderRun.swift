@@ -29,6 +29,8 @@ struct AutoencoderProgress: Codable {
     var criticLossCount: Int?
     /// ``RunFolder/fingerprint()`` when the checkpoint was written.
     var runFingerprint: String?
+    /// The processes of the data-parallel run that wrote it (nil: one process without MPI).
+    var processCount: Int?
 }
 
 /// Runs one autoencoder stage over a dataset with checkpoints after every epoch, metrics
@@ -46,11 +48,24 @@ public struct AutoencoderRun<Train: ImageDataset> {
     public let progress: ProgressReporter
     /// Held-out images whose reconstruction PSNR is measured after every epoch.
     public let test: AnyImageDataset?
+    /// The processes of a data-parallel pre-training (nil: one process); rank 0 alone measures and writes.
+    public let dataParallel: (any DataParallel)?
 
     public init(folder: RunFolder, trainer: AutoencoderTrainer, train: Train, stage: Stage,
-                perceptualClassifier: MultiScaleClassifier<Float>? = nil, progress: ProgressReporter, test: AnyImageDataset? = nil) {
+                perceptualClassifier: MultiScaleClassifier<Float>? = nil, progress: ProgressReporter, test: AnyImageDataset? = nil,
+                dataParallel: (any DataParallel)? = nil) {
         self.folder = folder; self.trainer = trainer; self.train = train; self.stage = stage
         self.perceptualClassifier = perceptualClassifier; self.progress = progress; self.test = test
+        self.dataParallel = dataParallel
+    }
+
+    /// Whether this process writes the folder (always, without data parallelism).
+    var writes: Bool { dataParallel?.isWriter ?? true }
+
+    /// The stop signal, agreed by every process in a data-parallel run (a collective call).
+    func stopSignal() throws -> Int32? {
+        guard let dataParallel else { return StopRequest.pending }
+        return try dataParallel.agreedStop(StopRequest.pending)
     }
 
     public var modelFile: URL { folder.url.appendingPathComponent("autoencoder.safetensors") }
@@ -61,6 +76,14 @@ public struct AutoencoderRun<Train: ImageDataset> {
         let batchSize = stage == .pretrain ? settings.pretrainBatchSize : settings.refineBatchSize
         let pretrainOptimizer = stage == .pretrain ? try trainer.makePretrainOptimizer() : nil
         let refinement = stage == .refine ? try trainer.makeRefinement(classifier: perceptualClassifier) : nil
+        // The global batch: the sampler below caps it at the dataset's size.
+        let globalBatch = min(batchSize, train.count)
+        if let dataParallel {
+            guard stage == .pretrain else {
+                throw TensorError.invalidArgument(op: "data-parallel training", message: "the refinement stage (critic and decoder) runs in one process only")
+            }
+            _ = try dataParallel.localBatchSize(globalBatchSize: globalBatch)
+        }
         var startEpoch = 0
         var resumed: (position: Int, tally: EpochTally, criticSum: Double, criticCount: Int)?
         if resume, FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) {
@@ -70,13 +93,23 @@ public struct AutoencoderRun<Train: ImageDataset> {
                 resumed = (position, state.tally ?? EpochTally(), state.criticLossSum ?? 0, state.criticLossCount ?? 0)
             }
             progress.log("autoencoder \(stage.rawValue): resuming after epoch \(startEpoch)\(resumed.map { " and \($0.position) steps" } ?? "")")
-        } else {
+            if let dataParallel {
+                progress.log(describeDataParallelResume(writtenBy: state.processCount, processCount: dataParallel.processCount,
+                                                                        globalBatch: globalBatch, localBatch: globalBatch / dataParallel.processCount))
+            }
+        } else if writes {
             try folder.writeConfiguration(settings)
             try folder.truncateMetrics(toLines: 0)
         }
-        let sampler = try ShuffledBatchSampler(count: train.count, batchSize: min(batchSize, train.count), seed: settings.seed &+ 11, dropLast: true)
+        if let dataParallel {
+            try trainer.join(dataParallel)
+            // Every process has read the checkpoint before rank 0 may replace it.
+            try dataParallel.barrier()
+        }
+        var sampler: any BatchSampler = try ShuffledBatchSampler(count: train.count, batchSize: globalBatch, seed: settings.seed &+ 11, dropLast: true)
+        if let dataParallel { sampler = ShardedBatchSampler(base: sampler, rank: dataParallel.rank, processCount: dataParallel.processCount) }
         let loader = try BatchLoader(dataset: train, sampler: sampler, options: LoaderOptions(prefetchDepth: 3))
-        var records = try folder.readMetrics(AutoencoderEpochRecord.self)
+        var records = writes ? try folder.readMetrics(AutoencoderEpochRecord.self) : []
         for epoch in startEpoch..<epochs {
             let learningRate: Double
             if let pretrainOptimizer {
@@ -93,7 +126,11 @@ public struct AutoencoderRun<Train: ImageDataset> {
             let segmentStart = Date()
             let batches = loader.epoch(epoch, from: startPosition)
             var lastImages: Tensor<Float>?
+            var position = startPosition
+            let localBatchSize = globalBatch / (dataParallel?.processCount ?? 1)
             while let batch = try batches.next() {
+                if dataParallel != nil { try checkShard(batch.count, position: batch.position, expected: (localBatchSize, position), epoch: epoch) }
+                position = batch.position + 1
                 lastImages = batch.images
                 let loss: Double
                 do {
@@ -107,19 +144,29 @@ public struct AutoencoderRun<Train: ImageDataset> {
                 } catch {
                     throw TrainingDiverged.wrapping(error, epoch: epoch + 1, step: batch.position + 1, folder: folder)
                 }
-                tally.lossSum += loss; tally.lossCount += 1; tally.samples += batch.count
-                let position = batch.position + 1
+                let globalCount = batch.count * (dataParallel?.processCount ?? 1)
+                tally.lossSum += loss; tally.lossCount += 1; tally.samples += globalCount
                 progress.step(label: "autoencoder \(stage.rawValue)", epoch: epoch, epochs: epochs, step: position,
-                              steps: batches.plannedBatchCount, samples: batch.count, loss: loss, maskedShare: nil)
-                if let signal = StopRequest.pending, position < batches.plannedBatchCount {
+                              steps: batches.plannedBatchCount, samples: globalCount, loss: loss, maskedShare: nil)
+                if let signal = try stopSignal(), position < batches.plannedBatchCount {
                     var saved = tally
                     saved.seconds += Date().timeIntervalSince(segmentStart)
-                    try saveCheckpoint(completedEpochs: epoch, pretrainOptimizer: pretrainOptimizer, refinement: refinement,
-                                       position: position, tally: saved, critic: (criticSum, criticCount))
+                    if writes {
+                        try saveCheckpoint(completedEpochs: epoch, pretrainOptimizer: pretrainOptimizer, refinement: refinement,
+                                           position: position, tally: saved, critic: (criticSum, criticCount))
+                    }
                     throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch, stepsIntoEpoch: position)
                 }
             }
+            if dataParallel != nil { try checkShard(localBatchSize, position: position, expected: (localBatchSize, batches.plannedBatchCount), epoch: epoch) }
             tally.seconds += Date().timeIntervalSince(segmentStart)
+            guard writes else {
+                // Rank 0 measures and writes; this process only stops with it.
+                if let signal = try stopSignal(), epoch + 1 < epochs {
+                    throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch + 1, stepsIntoEpoch: 0)
+                }
+                continue
+            }
             let record = AutoencoderEpochRecord(
                 stage: stage.rawValue, epoch: epoch + 1, learningRate: learningRate, loss: tally.meanLoss,
                 criticLoss: criticCount == 0 ? nil : criticSum / Double(criticCount),
@@ -135,7 +182,7 @@ public struct AutoencoderRun<Train: ImageDataset> {
             if let lastImages, try reconstructionIsConstant(lastImages) {
                 progress.log("warning: the autoencoder's reconstruction is the same for every pixel (a dead output ReLU?); its semantic neighbours carry no information. Lower the learning rate or use --no-output-relu.")
             }
-            if let signal = StopRequest.pending, epoch + 1 < epochs {
+            if let signal = try stopSignal(), epoch + 1 < epochs {
                 throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch + 1, stepsIntoEpoch: 0)
             }
         }
@@ -169,7 +216,7 @@ public struct AutoencoderRun<Train: ImageDataset> {
                                                  generatorSteps: refinement?.generatorSteps ?? 0,
                                                  epochPosition: midEpoch ? position : nil, tally: midEpoch ? tally : nil,
                                                  criticLossSum: midEpoch ? critic?.sum : nil, criticLossCount: midEpoch ? critic?.count : nil,
-                                                 runFingerprint: folder.fingerprint()), key: "progress")
+                                                 runFingerprint: folder.fingerprint(), processCount: dataParallel?.processCount), key: "progress")
         try checkpoint.write(to: folder.lastCheckpoint)
         var model = Checkpoint<Float>()
         model.store(trainer.autoencoder)
@@ -197,7 +244,7 @@ public struct AutoencoderRun<Train: ImageDataset> {
             refinement.generatorSteps = state.generatorSteps
         }
         trainer.autoencoder.random.generator = try SeededGenerator(state: state.dropoutState)
-        try folder.truncateMetrics(toLines: state.completedEpochs)
+        if writes { try folder.truncateMetrics(toLines: state.completedEpochs) }
         return state
     }
 }

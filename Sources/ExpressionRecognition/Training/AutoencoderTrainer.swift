@@ -6,12 +6,24 @@ import NeuralNetworks
 public final class AutoencoderTrainer {
     public let settings: AutoencoderSettings
     public let autoencoder: AsymmetricAutoencoder<Float>
+    /// The processes of a data-parallel pre-training (nil: one process): ``pretrainStep(images:optimizer:)``
+    /// then reports the global batch's loss and averages the gradients before the optimizer step.
+    public var dataParallel: (any DataParallel)?
 
     public init(settings: AutoencoderSettings, autoencoder: AsymmetricAutoencoder<Float>? = nil) throws {
         try settings.validate()
         self.settings = settings
         self.autoencoder = try autoencoder ?? AsymmetricAutoencoder(side: settings.side, latentSize: settings.latentSize,
                                                                     outputReLU: settings.outputReLU, seed: settings.seed)
+    }
+
+    /// Joins a data-parallel pre-training: rank 0's weights and buffers on every process, and
+    /// this process's dropout stream (``DataParallel/generator(forRank0:)``). Call it at the
+    /// start and again after restoring a checkpoint.
+    public func join(_ dataParallel: any DataParallel) throws {
+        self.dataParallel = dataParallel
+        try dataParallel.broadcast(state: autoencoder.namedState)
+        autoencoder.random.generator = dataParallel.generator(forRank0: autoencoder.random.generator)
     }
 
     /// The stage-1 optimizer: SGD with momentum and weight decay over every parameter.
@@ -25,9 +37,11 @@ public final class AutoencoderTrainer {
         autoencoder.isTraining = true
         optimizer.zeroGradients()
         let loss = try autoencoder.reconstructionLoss(Variable(images), levelWeights: settings.levelWeights)
-        let value = Double(loss.value.scalars[0])
+        var value = Double(loss.value.scalars[0])
+        if let dataParallel { value = try dataParallel.average(value) }
         guard value.isFinite else { throw TensorError.invalidArgument(op: "pretraining", message: "the loss is \(value): training diverged") }
         try loss.backward()
+        try dataParallel?.averageGradients(of: autoencoder.namedParameters)
         try optimizer.step()
         try autoencoder.checkFinite(context: "pretraining diverged (lower the learning rate): after this step the autoencoder")
         return value

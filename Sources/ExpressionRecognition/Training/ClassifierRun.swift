@@ -41,6 +41,8 @@ struct ClassifierProgress: Codable {
     var tally: EpochTally?
     /// ``RunFolder/fingerprint()`` when the checkpoint was written.
     var runFingerprint: String?
+    /// The processes of the data-parallel run that wrote it (nil: one process without MPI).
+    var processCount: Int?
 }
 
 /// The running sums of an epoch in progress, kept in a mid-epoch checkpoint so the
@@ -70,11 +72,23 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     public let progress: ProgressReporter
     /// A short name for the progress line ("baseline", "masked").
     public let label: String
+    /// The processes of a data-parallel run (nil: one process). Each trains on its shard of
+    /// every global batch (``ShardedBatchSampler``); rank 0 alone evaluates and writes.
+    public let dataParallel: (any DataParallel)?
 
     public init(folder: RunFolder, trainer: ClassifierTrainer, train: Train, test: Test, isFlipped: [Bool]?,
-                progress: ProgressReporter, label: String) {
+                progress: ProgressReporter, label: String, dataParallel: (any DataParallel)? = nil) {
         self.folder = folder; self.trainer = trainer; self.train = train; self.test = test
-        self.isFlipped = isFlipped; self.progress = progress; self.label = label
+        self.isFlipped = isFlipped; self.progress = progress; self.label = label; self.dataParallel = dataParallel
+    }
+
+    /// Whether this process writes the folder (always, without data parallelism).
+    var writes: Bool { dataParallel?.isWriter ?? true }
+
+    /// The stop signal, agreed by every process in a data-parallel run (a collective call).
+    func stopSignal() throws -> Int32? {
+        guard let dataParallel else { return StopRequest.pending }
+        return try dataParallel.agreedStop(StopRequest.pending)
     }
 
     /// Runs (or, with `resume`, continues) the training; returns every epoch's record.
@@ -85,6 +99,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     ///   checkpoint as it was).
     public func run(resume: Bool, stopAfter: Int? = nil) throws -> [ClassifierEpochRecord] {
         let settings = trainer.settings
+        let localBatchSize = try dataParallel?.localBatchSize(globalBatchSize: settings.batchSize) ?? settings.batchSize
         var startEpoch = 0
         var resumed: (position: Int, tally: EpochTally)?
         if resume, FileManager.default.fileExists(atPath: folder.lastCheckpoint.path) {
@@ -92,18 +107,28 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
             startEpoch = state.completedEpochs
             if let position = state.epochPosition, position > 0 { resumed = (position, state.tally ?? EpochTally()) }
             progress.log("\(label): resuming after epoch \(startEpoch)\(resumed.map { " and \($0.position) steps" } ?? "") from \(folder.lastCheckpoint.path)")
-        } else {
+            if let dataParallel {
+                progress.log(describeDataParallelResume(writtenBy: state.processCount, processCount: dataParallel.processCount,
+                                                 globalBatch: settings.batchSize, localBatch: localBatchSize))
+            }
+        } else if writes {
             try folder.writeConfiguration(settings)
             try folder.truncateMetrics(toLines: 0)
         }
-        let sampler: any BatchSampler = settings.sampling == .balanced
+        if let dataParallel {
+            try trainer.join(dataParallel)
+            // Every process has read the checkpoint before rank 0 may replace it.
+            try dataParallel.barrier()
+        }
+        var sampler: any BatchSampler = settings.sampling == .balanced
             ? try ClassBalancedBatchSampler(labels: train.labels, classCount: settings.classCount,
                                             samplesPerClass: settings.batchSize / settings.classCount, seed: settings.seed)
             : try ShuffledBatchSampler(count: train.count, batchSize: settings.batchSize, seed: settings.seed, dropLast: true)
+        if let dataParallel { sampler = ShardedBatchSampler(base: sampler, rank: dataParallel.rank, processCount: dataParallel.processCount) }
         let loader = try BatchLoader(dataset: train, sampler: sampler,
                                      options: LoaderOptions(prefetchDepth: 3, augmentation: settings.augment ? .standard : nil,
-                                                            seed: settings.seed &+ 3))
-        var records = try folder.readMetrics(ClassifierEpochRecord.self)
+                                                            seed: dataParallel?.loaderSeed(settings.seed &+ 3) ?? settings.seed &+ 3))
+        var records = writes ? try folder.readMetrics(ClassifierEpochRecord.self) : []
         let lastEpoch = min(settings.epochs, stopAfter ?? settings.epochs)
         for epoch in startEpoch..<max(startEpoch, lastEpoch) {
             let learningRate = try settings.learningRate(atEpoch: epoch)
@@ -124,33 +149,46 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
                 return t
             }
             while let batch = try batches.next() {
+                if dataParallel != nil { try checkShard(batch.count, position: batch.position, expected: (localBatchSize, position), epoch: epoch) }
                 let outcome: ClassifierTrainer.StepOutcome
                 do { outcome = try trainer.step(images: batch.images, labels: batch.labels) } catch {
                     throw TrainingDiverged.wrapping(error, epoch: epoch + 1, step: batch.position + 1, folder: folder)
                 }
                 position = batch.position + 1
                 tally.lossSum += outcome.loss; tally.lossCount += 1
-                tally.samples += batch.count
+                let globalCount = batch.count * (dataParallel?.processCount ?? 1)
+                tally.samples += globalCount
                 if let decision = outcome.decision {
                     tally.maskedShareSum += decision.maskedShare
                     tally.thresholdSum += decision.threshold
                     tally.decisions += 1
                     if let isFlipped {
-                        let flags = batch.indices.map { isFlipped[$0] }
+                        // A data-parallel decision covers the global batch: every process's indices.
+                        let indices = try dataParallel.map { try $0.gather(batch.indices.map(Double.init)).map { Int($0) } } ?? batch.indices
+                        let flags = indices.map { isFlipped[$0] }
                         tally.quality.add(keep: decision.keep, isFlipped: flags)
                         tally.scores += decision.divergences
                         tally.scoreFlipped += flags
                     }
                 }
                 progress.step(label: label, epoch: epoch, epochs: settings.epochs, step: position, steps: batches.plannedBatchCount,
-                              samples: batch.count, loss: outcome.loss, maskedShare: outcome.decision?.maskedShare)
-                if let signal = StopRequest.pending, position < batches.plannedBatchCount {
-                    try saveCheckpoint(completedEpochs: epoch, position: position, tally: saveTally())
+                              samples: globalCount, loss: outcome.loss, maskedShare: outcome.decision?.maskedShare)
+                if let signal = try stopSignal(), position < batches.plannedBatchCount {
+                    if writes { try saveCheckpoint(completedEpochs: epoch, position: position, tally: saveTally()) }
                     throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch, stepsIntoEpoch: position)
                 }
             }
+            if dataParallel != nil { try checkShard(localBatchSize, position: position, expected: (localBatchSize, batches.plannedBatchCount), epoch: epoch) }
             tally = saveTally()
             segmentStart = Date()
+            guard writes else {
+                // Another process evaluates and writes; this one keeps the mask's state in step.
+                trainer.classAwareMask?.finishEpoch()
+                if let signal = try stopSignal(), epoch + 1 < lastEpoch {
+                    throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch + 1, stepsIntoEpoch: 0)
+                }
+                continue
+            }
             let report = try Evaluator.evaluate(trainer.model, on: test)
             if report.skipped.count > 0 { progress.log("\(label): test: \(report.skipped.summary())") }
             let masked = tally.decisions == 0 ? nil : tally.maskedShareSum / Double(tally.decisions)
@@ -174,7 +212,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
             try saveCheckpoint(completedEpochs: epoch + 1)
             progress.log(Self.describe(record, label: label, epochs: settings.epochs))
             if tally.skippedSamples > 0 { progress.log("\(label): \(tally.skippedSamples) samples skipped this epoch: \(batches.statistics.skipped)") }
-            if let signal = StopRequest.pending, epoch + 1 < lastEpoch {
+            if let signal = try stopSignal(), epoch + 1 < lastEpoch {
                 throw TrainingInterrupted(signal: signal, folder: folder.url, completedEpochs: epoch + 1, stepsIntoEpoch: 0)
             }
         }
@@ -206,7 +244,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
                                                 runningThreshold: trainer.mask?.runningThreshold,
                                                 classAwareMask: trainer.classAwareMask,
                                                 epochPosition: position > 0 ? position : nil, tally: position > 0 ? tally : nil,
-                                                runFingerprint: folder.fingerprint()), key: "progress")
+                                                runFingerprint: folder.fingerprint(), processCount: dataParallel?.processCount), key: "progress")
         try checkpoint.write(to: folder.lastCheckpoint)
         var model = Checkpoint<Float>()
         model.store(trainer.model)
@@ -236,7 +274,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
             }
             trainer.classAwareMask = saved
         }
-        try folder.truncateMetrics(toLines: state.completedEpochs)
+        if writes { try folder.truncateMetrics(toLines: state.completedEpochs) }
         return state
     }
 }

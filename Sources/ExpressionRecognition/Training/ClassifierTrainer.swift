@@ -12,12 +12,17 @@ public final class ClassifierTrainer {
     /// The class-aware mask, when the settings choose one instead of the paper's.
     public var classAwareMask: ClassAwareMask?
     let classWeights: [Double]?
+    /// The processes of a data-parallel run (nil: one process). With it, `step` takes this
+    /// process's shard of the global batch, decides the mask over the global batch, averages
+    /// the gradients before the optimizer step and reports the global batch's loss.
+    public var dataParallel: (any DataParallel)?
 
     /// What one step did.
     public struct StepOutcome: Sendable {
         /// The summed loss of the three heads (after masking).
         public let loss: Double
-        /// The mask's decision, for the masked method.
+        /// The mask's decision, for the masked method (over the global batch in a
+        /// data-parallel run, in the global batch's order).
         public let decision: MaskDecision?
     }
 
@@ -50,6 +55,16 @@ public final class ClassifierTrainer {
         }
     }
 
+    /// Joins a data-parallel run: rank 0's weights and buffers on every process, and this
+    /// process's dropout and neighbour streams (``DataParallel/generator(forRank0:)``). Call
+    /// it at the start and again after restoring a checkpoint, which holds rank 0's streams.
+    public func join(_ dataParallel: any DataParallel) throws {
+        self.dataParallel = dataParallel
+        try dataParallel.broadcast(state: model.namedState)
+        model.random.generator = dataParallel.generator(forRank0: model.random.generator)
+        if let neighbors { neighbors.random.generator = dataParallel.generator(forRank0: neighbors.random.generator) }
+    }
+
     /// Per-sample losses of one head.
     func perSampleLoss(_ logits: Variable<Float>, labels: [Int]) throws -> Variable<Float> {
         switch settings.loss {
@@ -58,7 +73,8 @@ public final class ClassifierTrainer {
         }
     }
 
-    /// One optimisation step on a batch (N, 1, side, side).
+    /// One optimisation step on a batch (N, 1, side, side): the whole batch, or in a
+    /// data-parallel run this process's shard of the global batch.
     /// - Throws: for bad shapes or labels, and when the loss is not finite (training has
     ///   diverged: stop rather than write NaN weights).
     public func step(images: Tensor<Float>, labels: [Int]) throws -> StepOutcome {
@@ -92,7 +108,8 @@ public final class ClassifierTrainer {
                 }
             }
             if mask != nil {
-                decision = try mask!.decide(divergences: try neighborhoodDivergences(logits: own!, neighborLogits: neighbor))
+                let divergences = try neighborhoodDivergences(logits: own!, neighborLogits: neighbor)
+                decision = try mask!.decide(divergences: try dataParallel?.gather(divergences) ?? divergences)
             } else {
                 let labelLoss = try withoutGradient {
                     try CrossEntropyLoss(reduction: .none)(neighbor.detached(), labels: labels).value.scalars.map(Double.init)
@@ -100,7 +117,7 @@ public final class ClassifierTrainer {
                 let scores = classAwareMask!.rule.score == .combined
                     ? ClassAwareMask.combined(try neighborhoodDivergences(logits: own!, neighborLogits: neighbor), labelLoss)
                     : labelLoss
-                decision = try classAwareMask!.decide(scores: scores, labels: labels)
+                decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels))
             }
         }
         let logits = try trainingLogits ?? model.logits(input)
@@ -109,13 +126,23 @@ public final class ClassifierTrainer {
             // The small-loss rule: the training pass's own per-sample loss, summed over the heads.
             var scores = [Double](repeating: 0, count: labels.count)
             for head in perSampleHeads { for (i, v) in head.value.scalars.enumerated() { scores[i] += Double(v) } }
-            decision = try classAwareMask!.decide(scores: scores, labels: labels)
+            decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels))
         }
         var total: Variable<Float>?
         for perSample in perSampleHeads {
             let term: Variable<Float>
-            if let decision {
+            if let decision, let dataParallel {
+                // This process's share: sum(kept local losses) / local count, whose mean over
+                // the processes is maskedMean over the global batch.
+                let keep = decision.keep[dataParallel.localRange(localCount: labels.count)]
+                term = try (perSample * Variable(Tensor(keep.map { $0 ? Float(1) : 0 }))).mean()
+            } else if let decision {
                 term = try maskedMean(perSample, decision: decision)
+            } else if let classWeights, let dataParallel {
+                // The global batch's weight sum, shared out: the mean over the processes is
+                // the single-process weighted mean.
+                let weightSum = try globalLabels(labels).map { classWeights[$0] }.reduce(0, +)
+                term = perSample.sum().scaled(by: Float(Double(dataParallel.processCount) / weightSum))
             } else if let classWeights {
                 // Weighted mean as PyTorch's weighted cross-entropy: divide by the weight sum.
                 term = perSample.sum().scaled(by: Float(1 / labels.map { classWeights[$0] }.reduce(0, +)))
@@ -125,14 +152,23 @@ public final class ClassifierTrainer {
             total = try total.map { try $0 + term } ?? term
         }
         let loss = total!
-        let value = Double(loss.value.scalars[0])
+        var value = Double(loss.value.scalars[0])
+        // The global batch's loss, the same on every process, so all stop together on a NaN.
+        if let dataParallel { value = try dataParallel.average(value) }
         guard value.isFinite else {
             throw TensorError.invalidArgument(op: "training", message: "the loss is \(value): training diverged (lower the learning rate)")
         }
         try loss.backward()
+        try dataParallel?.averageGradients(of: model.namedParameters)
         try optimizer.step()
         try model.checkFinite(context: "training diverged (lower the learning rate): after this step the classifier")
         return StepOutcome(loss: value, decision: decision)
+    }
+
+    /// The labels of the global batch (every process's, in rank order), or `labels` in one process.
+    func globalLabels(_ labels: [Int]) throws -> [Int] {
+        guard let dataParallel else { return labels }
+        return try dataParallel.gather(labels.map(Double.init)).map { Int($0) }
     }
 
     /// Fused-head logits in evaluation mode (running statistics, no dropout), no recording.

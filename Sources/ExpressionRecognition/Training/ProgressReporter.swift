@@ -5,6 +5,8 @@ import Foundation
 /// epoch when standard error is not a terminal or `quiet` is set.
 public final class ProgressReporter {
     public let quiet: Bool
+    /// Prints nothing at all (the processes other than rank 0 of a data-parallel run).
+    public let silent: Bool
     private let interactive: Bool
     private var lastDraw = Date.distantPast
     private var stepStart = Date()
@@ -12,13 +14,15 @@ public final class ProgressReporter {
     private var lossSum = 0.0, lossCount = 0
     private var maskedSum = 0.0, maskedCount = 0
 
-    public init(quiet: Bool) {
+    public init(quiet: Bool, silent: Bool = false) {
         self.quiet = quiet
-        interactive = !quiet && isatty(STDERR_FILENO) == 1
+        self.silent = silent
+        interactive = !quiet && !silent && isatty(STDERR_FILENO) == 1
     }
 
     /// Prints a log line (always, also in quiet mode), clearing a live bar first.
     public func log(_ line: String) {
+        guard !silent else { return }
         write((interactive ? "\r\u{1B}[2K" : "") + line + "\n")
     }
 

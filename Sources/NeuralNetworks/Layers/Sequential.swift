@@ -7,6 +7,16 @@ public final class Sequential<Scalar: TensorScalar>: Layer {
 
     public func append(_ layer: any Layer<Scalar>) { layers.append(layer) }
 
+    /// Replaces the layer at `index`: for example a batch norm by a synchronised one that
+    /// shares its parameters (a data-parallel run), so optimizers and checkpoints still see them.
+    /// - Throws: for an index outside the layers.
+    public func replaceLayer(at index: Int, with layer: any Layer<Scalar>) throws {
+        guard layers.indices.contains(index) else {
+            throw TensorError.invalidArgument(op: "Sequential.replaceLayer", message: "index \(index) is not one of 0..<\(layers.count)")
+        }
+        layers[index] = layer
+    }
+
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
         try layers.reduce(input) { try $1($0) }
     }

@@ -3,8 +3,10 @@ import ExpressionRecognition
 import Foundation
 import NeuralNetworks
 
-struct Train: ParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct Train: ParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         abstract: "Train the two-branch classifier: the baseline, or with the neighbourhood-aware mask (Algorithm 1).")
 
     @OptionGroup var location: RunLocation
@@ -14,17 +16,30 @@ struct Train: ParsableCommand {
     @OptionGroup var classifier: ClassifierOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
+    package func validate() throws {
         if let stopAfter, stopAfter < 1 { throw ValidationError("--stop-after must be at least 1, got \(stopAfter)") }
     }
 
-    func run() throws {
+    package func run() throws { try run(parallel: nil) }
+
+    /// The global batch the run will use (a new run's --batch-size, or the resumed run's),
+    /// for fer-distributed to check against the process count before anything starts.
+    package func globalBatchSize() throws -> Int {
+        guard let path = location.resume else { return classifier.batchSize }
+        return try RunFolder.open(existing: URL(fileURLWithPath: path)).readConfiguration(ClassifierSettings.self).batchSize
+    }
+
+    /// Trains in this process, or as one process of a data-parallel job (fer-distributed):
+    /// then every process loads the data and trains on its shard, and rank 0 alone writes.
+    package func run(parallel: ParallelContext?) throws {
         StopRequest.installSignalHandlers()
-        let progress = ProgressReporter(quiet: output.quiet)
+        let writes = parallel?.writes ?? true
+        let progress = ProgressReporter(quiet: output.quiet, silent: !writes)
         if let path = location.resume {
-            let folder = try RunFolder.open(existing: URL(fileURLWithPath: path), writing: true)
+            let folder = try RunFolder.open(existing: URL(fileURLWithPath: path), writing: writes)
             let settings = try folder.readConfiguration(ClassifierSettings.self)
             try settings.validate()
+            _ = try parallel?.dataParallel.localBatchSize(globalBatchSize: settings.batchSize)
             let (train, test, noise) = try RunData.load(from: folder).options.load(side: settings.side, seed: settings.seed)
             // The run continues with the autoencoder it was trained with, never another one.
             let recorded = try? String(contentsOf: folder.url.appendingPathComponent("autoencoder-path.txt"), encoding: .utf8)
@@ -34,7 +49,7 @@ struct Train: ParsableCommand {
             let autoencoderModel = try autoencoder.map(loadAutoencoder) ?? (settings.needsNeighbors ? try autoencoderFromRun(folder) : nil)
             try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
                                         autoencoder: autoencoderModel, resume: true, progress: progress,
-                                        label: settings.methodLabel, stopAfter: stopAfter)
+                                        label: settings.methodLabel, stopAfter: stopAfter, parallel: parallel)
             return
         }
         // A new run: every check before the folder is touched (--overwrite deletes the old run).
@@ -45,20 +60,24 @@ struct Train: ParsableCommand {
         if settings.needsNeighbors && autoencoder == nil {
             throw ValidationError("--mask \(classifier.mask) needs --autoencoder FOLDER (a pretrain-autoencoder run)")
         }
+        _ = try parallel?.dataParallel.localBatchSize(globalBatchSize: settings.batchSize)
         let autoencoderModel = try autoencoder.map(loadAutoencoder)
         // Ctrl-C during the data loading: stop before --overwrite deletes anything.
         try refuseToStartAfterStopRequest("the run")
-        let (folder, _) = try location.open()
-        try data.save(in: folder)
-        if let autoencoder {
-            try AtomicFile.write(Data(URL(fileURLWithPath: autoencoder).path.utf8), to: folder.url.appendingPathComponent("autoencoder-path.txt"))
+        let folder = try openNewRunFolder(location, parallel: parallel) {
+            let (folder, _) = try location.open()
+            try data.save(in: folder)
+            if let autoencoder {
+                try AtomicFile.write(Data(URL(fileURLWithPath: autoencoder).path.utf8), to: folder.url.appendingPathComponent("autoencoder-path.txt"))
+            }
+            // The configuration last: from here on the folder is a run that --resume continues;
+            // killed before, it is an unstarted run that --run may take again.
+            try folder.writeConfiguration(settings)
+            return folder
         }
-        // The configuration last: from here on the folder is a run that --resume continues;
-        // killed before, it is an unstarted run that --run may take again.
-        try folder.writeConfiguration(settings)
         try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
                                     autoencoder: autoencoderModel, resume: false, progress: progress,
-                                    label: settings.methodLabel, stopAfter: stopAfter)
+                                    label: settings.methodLabel, stopAfter: stopAfter, parallel: parallel)
     }
 
     /// A resumed masked run finds its autoencoder where the first run recorded it.
@@ -72,18 +91,43 @@ struct Train: ParsableCommand {
 }
 
 enum ClassifierCommand {
-    /// Builds the trainer, runs it, writes the pictures, and returns the final evaluation.
+    /// Builds the trainer, runs it, writes the pictures, and returns the final evaluation
+    /// (nil on the processes of a data-parallel run other than rank 0, which write nothing).
     @discardableResult
     static func train(settings: ClassifierSettings, folder: RunFolder, train: AnyImageDataset, test: AnyImageDataset, noise: NoisyLabels?,
                       autoencoder: AsymmetricAutoencoder<Float>?, resume: Bool, progress: ProgressReporter, label: String,
-                      stopAfter: Int? = nil) throws -> (records: [ClassifierEpochRecord], report: EvaluationReport) {
+                      stopAfter: Int? = nil, parallel: ParallelContext?) throws -> (records: [ClassifierEpochRecord], report: EvaluationReport)? {
         let weights = settings.weightedLoss ? try ClassWeights.inverseFrequency(labels: train.labels, classCount: settings.classCount) : nil
         let trainer = try ClassifierTrainer(settings: settings, autoencoder: autoencoder, classWeights: weights)
+        try parallel?.prepareClassifier(trainer.model)
         progress.log("\(label): \(train.count) training and \(test.count) test images at \(settings.side)x\(settings.side), \(settings.classCount) classes, \(trainer.model.parameterCount) parameters" +
-                     (noise.map { ", \($0.flippedCount) training labels flipped on purpose" } ?? ""))
-        try AtomicFile.write(JSONEncoder().encode(train.classNames), to: folder.url.appendingPathComponent("classes.json"))
-        let run = ClassifierRun(folder: folder, trainer: trainer, train: train, test: test, isFlipped: noise?.isFlipped, progress: progress, label: label)
+                     (noise.map { ", \($0.flippedCount) training labels flipped on purpose" } ?? "") +
+                     (parallel.map { "; " + $0.describe(globalBatch: settings.batchSize) } ?? ""))
+        let writes = parallel?.writes ?? true
+        if writes { try AtomicFile.write(JSONEncoder().encode(train.classNames), to: folder.url.appendingPathComponent("classes.json")) }
+        let run = ClassifierRun(folder: folder, trainer: trainer, train: train, test: test, isFlipped: noise?.isFlipped, progress: progress, label: label,
+                                dataParallel: parallel?.dataParallel)
         let records = try run.run(resume: resume, stopAfter: stopAfter)
+        guard writes else { return nil }
+        return try finish(settings: settings, trainer: trainer, records: records, folder: folder, test: test, autoencoder: autoencoder,
+                          progress: progress, label: label)
+    }
+
+    /// The single-process form, for the demo: always evaluates.
+    static func train(settings: ClassifierSettings, folder: RunFolder, train: AnyImageDataset, test: AnyImageDataset, noise: NoisyLabels?,
+                      autoencoder: AsymmetricAutoencoder<Float>?, resume: Bool, progress: ProgressReporter, label: String) throws
+        -> (records: [ClassifierEpochRecord], report: EvaluationReport) {
+        guard let result = try self.train(settings: settings, folder: folder, train: train, test: test, noise: noise, autoencoder: autoencoder,
+                                          resume: resume, progress: progress, label: label, stopAfter: nil, parallel: nil) else {
+            throw ValidationError("one process always evaluates its run")
+        }
+        return result
+    }
+
+    /// The final evaluation, evaluation.json, the confusion matrix and the curves.
+    static func finish(settings: ClassifierSettings, trainer: ClassifierTrainer, records: [ClassifierEpochRecord], folder: RunFolder,
+                       test: AnyImageDataset, autoencoder: AsymmetricAutoencoder<Float>?, progress: ProgressReporter, label: String) throws
+        -> (records: [ClassifierEpochRecord], report: EvaluationReport) {
         let neighbors = try autoencoder.map {
             try SemanticNeighborGenerator(encoder: $0.encoder, decoder: $0.decoder, sigma: settings.neighborSigma, random: RandomStream(seed: settings.seed &+ 99))
         }
@@ -138,7 +182,8 @@ struct RunLocation: ParsableArguments {
     @Flag(help: "Delete the run already in the --run folder and start again.") var overwrite = false
 
     /// Options a resumed run still takes; any other option would be ignored, so it is refused.
-    static let optionsKeptOnResume: Set<String> = ["--resume", "--quiet", "--stop-after", "--autoencoder", "--classifier"]
+    /// (`--synchronize-batch-norm` is fer-distributed's: a choice of each invocation, not a setting of the run.)
+    static let optionsKeptOnResume: Set<String> = ["--resume", "--quiet", "--stop-after", "--autoencoder", "--classifier", "--synchronize-batch-norm"]
     /// Options among those that take a value.
     static let optionsWithValues: Set<String> = ["--resume", "--stop-after", "--autoencoder", "--classifier"]
 
@@ -174,8 +219,10 @@ struct RunLocation: ParsableArguments {
     }
 }
 
-struct PretrainAutoencoder: ParsableCommand {
-    static let configuration = CommandConfiguration(
+package struct PretrainAutoencoder: ParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "pretrain-autoencoder",
         abstract: "Stage 1: train the asymmetric autoencoder with the multi-scale reconstruction loss (eq. 4).")
 
@@ -184,26 +231,44 @@ struct PretrainAutoencoder: ParsableCommand {
     @OptionGroup var autoencoderOptions: AutoencoderOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    package func run() throws { try run(parallel: nil) }
+
+    /// The global batch the run asks for (it is capped at the dataset's size, which the run checks again).
+    package func globalBatchSize() throws -> Int {
+        guard let path = location.resume else { return try autoencoderOptions.settings().pretrainBatchSize }
+        return try RunFolder.open(existing: URL(fileURLWithPath: path)).readConfiguration(AutoencoderSettings.self).pretrainBatchSize
+    }
+
+    /// Pre-trains in this process, or as one process of a data-parallel job (fer-distributed),
+    /// where rank 0 alone writes.
+    package func run(parallel: ParallelContext?) throws {
         StopRequest.installSignalHandlers()
-        let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0), writing: true) }
+        let writes = parallel?.writes ?? true
+        let resumeFolder = try location.resume.map { try RunFolder.open(existing: URL(fileURLWithPath: $0), writing: writes) }
         let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
         let settings = try resumeFolder.map { try $0.readConfiguration(AutoencoderSettings.self) } ?? autoencoderOptions.settings()
         try settings.validate()
         let (train, test, _) = try data.options.load(side: settings.side, seed: settings.seed)
+        let globalBatch = min(settings.pretrainBatchSize, train.count)
+        _ = try parallel?.dataParallel.localBatchSize(globalBatchSize: globalBatch)
         // A new run's folder is opened only after every check (--overwrite deletes the old run).
         try refuseToStartAfterStopRequest("the run")
-        let (folder, resume) = try resumeFolder.map { ($0, true) } ?? location.open()
-        if !resume {
+        let resume = resumeFolder != nil
+        let folder = try resumeFolder ?? openNewRunFolder(location, parallel: parallel) {
+            let (folder, _) = try location.open()
             try data.save(in: folder)
             try folder.writeConfiguration(settings)
+            return folder
         }
         let trainer = try AutoencoderTrainer(settings: settings)
-        let progress = ProgressReporter(quiet: output.quiet)
-        progress.log("autoencoder: \(train.count) images at \(settings.side)x\(settings.side), \(trainer.autoencoder.parameterCount) parameters")
-        // The reconstruction PSNR after each epoch, on up to 1,000 test images.
-        let held = test.count > 0 ? try test.limited(to: min(test.count, 1000), seed: settings.seed &+ 5) : nil
-        _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .pretrain, progress: progress, test: held).run(resume: resume)
+        try parallel?.prepareAutoencoder(trainer.autoencoder)
+        let progress = ProgressReporter(quiet: output.quiet, silent: !writes)
+        progress.log("autoencoder: \(train.count) images at \(settings.side)x\(settings.side), \(trainer.autoencoder.parameterCount) parameters" +
+                     (parallel.map { "; " + $0.describe(globalBatch: globalBatch) } ?? ""))
+        // The reconstruction PSNR after each epoch, on up to 1,000 test images (rank 0 alone measures it).
+        let held = test.count > 0 && writes ? try test.limited(to: min(test.count, 1000), seed: settings.seed &+ 5) : nil
+        _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .pretrain, progress: progress, test: held,
+                               dataParallel: parallel?.dataParallel).run(resume: resume)
         progress.log("autoencoder written to \(folder.url.appendingPathComponent("autoencoder.safetensors").path)")
     }
 }

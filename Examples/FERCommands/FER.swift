@@ -4,9 +4,11 @@ import ExpressionRecognition
 import Foundation
 import NeuralNetworks
 
-@main
-struct FER: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The root command; `fer`'s main calls ``main()``.
+package struct FER: ParsableCommand {
+    package init() {}
+
+    package static let configuration = CommandConfiguration(
         commandName: "fer",
         abstract: "Semantic neighborhood-aware facial expression recognition (Fu et al., IEEE TIP 2020) on the CPU.",
         discussion: """
@@ -21,7 +23,7 @@ struct FER: ParsableCommand {
     /// Fixes the OpenBLAS core before anything else runs (it may restart the process). The
     /// training commands turn SIGINT and SIGTERM into a stop at the next step boundary with a
     /// checkpoint (``TrainingInterrupted``, caught here); the others keep the default action.
-    static func main() {
+    package static func main() {
         OpenBLASCoreGuard.ensureOptimizedCore()
         do {
             var command = try parseAsRoot()
@@ -37,7 +39,7 @@ struct FER: ParsableCommand {
 
     /// The command that continues an interrupted run: the same subcommand with `--resume`,
     /// keeping only the options that a resumed run still takes.
-    static func resumeCommand(for interrupted: TrainingInterrupted, arguments: [String]) -> String {
+    package static func resumeCommand(for interrupted: TrainingInterrupted, arguments: [String]) -> String {
         guard let subcommand = arguments.first else { return "fer --help" }
         func quoted(_ s: String) -> String {
             s.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
