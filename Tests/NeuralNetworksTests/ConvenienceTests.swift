@@ -93,4 +93,30 @@ struct ConvenienceTests {
         let empty = try InMemoryDataset(side: 32, pixelBytes: [], labels: [], classNames: ["a"])
         #expect(throws: DatasetError.self) { try accuracy(of: classifier, on: empty) }
     }
+
+    /// The README's library example, line for line (the file name aside).
+    @Test("The README example runs and learns its four images")
+    func readmeExample() throws {
+        var generator = SeededGenerator(seed: 1)
+        let model = Sequential<Float>([
+            Conv2D(inputChannels: 1, outputChannels: 8, kernelSize: 3, padding: 1, using: &generator),
+            BatchNorm(featureCount: 8), Activation(.relu), MaxPool2D(kernelSize: 2), Flatten(),
+            Linear(inputSize: 8 * 14 * 14, outputSize: 10, using: &generator),
+        ])
+        let optimizer = try SGD(parameters: model.namedParameters, learningRate: 0.01, momentum: 0.9)
+        let images = Tensor<Float>(randomNormal: [4, 1, 28, 28], using: &generator)
+        let labels = [0, 1, 2, 3]
+        var losses: [Float] = []
+        for _ in 0..<10 {
+            let loss = try optimizer.minimize { try CrossEntropyLoss()(model(Variable(images)), labels: labels) }
+            losses.append(loss)
+        }
+        let predicted = try model.evaluating { try model(images) }.argmax(axis: 1)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try model.save(to: file)
+        #expect(losses.last! < losses.first!)
+        #expect(predicted.count == 4)
+        #expect(FileManager.default.fileExists(atPath: file.path))
+    }
 }
