@@ -11,7 +11,7 @@ import ExpressionRecognition
 public enum ParityRunner {
     public static let knownOps = [
         "conv2d", "conv_transpose2d", "batch_norm2d_train", "max_pool2d", "leaky_relu", "tanh", "log_softmax",
-        "focal", "cross_entropy", "symmetric_kl_from_logits", "sgd", "rmsprop", "multiscale_fer_train_step",
+        "focal", "cross_entropy", "symmetric_kl_from_logits", "sgd", "rmsprop", "adam", "adamw", "multiscale_fer_train_step",
     ]
 
     /// The op named in the file's metadata.
@@ -31,7 +31,7 @@ public enum ParityRunner {
         case "max_pool2d", "leaky_relu", "tanh", "log_softmax": computed = try unary(reader, op: op)
         case "focal", "cross_entropy": computed = try classificationLoss(reader, op: op)
         case "symmetric_kl_from_logits": computed = try symmetricKL(reader)
-        case "sgd", "rmsprop": computed = try optimizer(reader, op: op)
+        case "sgd", "rmsprop", "adam", "adamw": computed = try optimizer(reader, op: op)
         case "multiscale_fer_train_step": computed = try classifierStep(reader)
         default: throw ParityError.unknownOp(path: file.path, op: op)
         }
@@ -139,11 +139,19 @@ public enum ParityRunner {
         let named = [(name: "p", variable: parameter)]
         let steps = try r.integer("steps", default: r.file.names.filter { $0.hasPrefix("in/grad") }.count)
         let lr = try r.number("lr"), weightDecay = try r.number("weight_decay", default: 0)
-        let optimizer: any Optimizer<S> = op == "sgd"
-            ? try SGD(parameters: named, learningRate: lr, momentum: r.number("momentum", default: 0), dampening: r.number("dampening", default: 0),
-                      weightDecay: weightDecay, nesterov: r.bool("nesterov", default: false))
-            : try RMSprop(parameters: named, learningRate: lr, alpha: r.number("alpha", default: 0.99), epsilon: r.number("eps", default: 1e-8),
-                          weightDecay: weightDecay, momentum: r.number("momentum", default: 0), centered: r.bool("centered", default: false))
+        let optimizer: any Optimizer<S>
+        switch op {
+        case "sgd":
+            optimizer = try SGD(parameters: named, learningRate: lr, momentum: r.number("momentum", default: 0), dampening: r.number("dampening", default: 0),
+                                weightDecay: weightDecay, nesterov: r.bool("nesterov", default: false))
+        case "rmsprop":
+            optimizer = try RMSprop(parameters: named, learningRate: lr, alpha: r.number("alpha", default: 0.99), epsilon: r.number("eps", default: 1e-8),
+                                    weightDecay: weightDecay, momentum: r.number("momentum", default: 0), centered: r.bool("centered", default: false))
+        default:
+            optimizer = try Adam(groups: [ParameterGroup(named, learningRate: lr, weightDecay: weightDecay)],
+                                 beta1: r.number("beta1", default: 0.9), beta2: r.number("beta2", default: 0.999), epsilon: r.number("eps", default: 1e-8),
+                                 amsgrad: r.bool("amsgrad", default: false), decoupledWeightDecay: op == "adamw")
+        }
         var result: [String: Tensor<S>] = [:]
         for step in 0..<steps {
             parameter.grad = try r.tensor("in/grad\(step)")

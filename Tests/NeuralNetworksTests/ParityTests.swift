@@ -25,8 +25,30 @@ struct ParityTests {
         for line in lines where !line.passed { Issue.record("\(name): \(line)") }
     }
 
+    /// Fixtures this project generated itself with PyTorch (Benchmarks/peers-extra/make_optimizer_fixtures.py):
+    /// Adam, AdamW and AMSGrad, which ../shared/parity does not cover.
+    static let projectFixtures = ["adam.safetensors", "adamw.safetensors", "adam_amsgrad.safetensors"]
+    static func projectFixture(_ name: String) -> URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
+    }
+
+    @Test(arguments: projectFixtures)
+    func projectFixtureDouble(_ name: String) throws {
+        let lines = try ParityRunner.run(SafeTensorsFile(contentsOf: Self.projectFixture(name)), as: Double.self)
+        #expect(lines.count == 4)
+        for line in lines where !line.passed { Issue.record("\(name): \(line)") }
+    }
+
+    @Test(arguments: projectFixtures)
+    func projectFixtureFloat(_ name: String) throws {
+        let lines = try ParityRunner.run(SafeTensorsFile(contentsOf: Self.projectFixture(name)), as: Float.self)
+        #expect(lines.count == 4)
+        for line in lines where !line.passed { Issue.record("\(name): \(line)") }
+    }
+
     @Test func fixturesCoverEveryKnownOp() throws {
-        let ops = try Set(parityFixtureFiles().map { try ParityRunner.op(of: SafeTensorsFile(contentsOf: $0)) })
+        let files = parityFixtureFiles() + Self.projectFixtures.map(Self.projectFixture)
+        let ops = try Set(files.map { try ParityRunner.op(of: SafeTensorsFile(contentsOf: $0)) })
         #expect(ops == Set(ParityRunner.knownOps))
     }
 
