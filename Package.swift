@@ -25,6 +25,9 @@ let package = Package(
     dependencies: [
         // Subcommands, options and help text of the `fer` program.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `swift package generate-documentation` for the DocC catalogs (a command plugin: it
+        // never becomes part of a user's build).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // OpenBLAS (CBLAS + LAPACKE) found through pkg-config; no hard-coded paths.
