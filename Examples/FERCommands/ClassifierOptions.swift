@@ -96,6 +96,7 @@ struct AutoencoderOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Pre-training epochs (the paper: 50).") var pretrainEpochs = 50
     @Option(parsing: .unconditional, help: "Pre-training batch size (the paper: 256).") var pretrainBatchSize = 256
     @Option(parsing: .unconditional, help: "Pre-training learning rate (the paper: 1e-3, x0.1 every 10 epochs).") var pretrainLearningRate = 1e-3
+    @Option(parsing: .unconditional, help: "Decay the pre-training learning rate x0.1 every this many epochs (the paper: 10).") var pretrainDecayEvery = 10
     @Option(parsing: .unconditional, help: "Refinement epochs (the paper: 100).") var refineEpochs = 100
     @Option(parsing: .unconditional, help: "Refinement batch size (the paper: 64).") var refineBatchSize = 64
     @Option(parsing: .unconditional, help: "Decoder learning rate, RMSprop (the paper: 1e-4).") var decoderLearningRate = 1e-4
@@ -109,7 +110,7 @@ struct AutoencoderOptions: ParsableArguments {
     func settings() throws -> AutoencoderSettings {
         var s = AutoencoderSettings()
         s.side = side; s.latentSize = latentSize; s.outputReLU = outputRelu; s.pretrainEpochs = pretrainEpochs; s.pretrainBatchSize = pretrainBatchSize
-        s.pretrainLearningRate = pretrainLearningRate; s.refineEpochs = refineEpochs; s.refineBatchSize = refineBatchSize
+        s.pretrainLearningRate = pretrainLearningRate; s.pretrainDecayEvery = pretrainDecayEvery; s.refineEpochs = refineEpochs; s.refineBatchSize = refineBatchSize
         s.decoderLearningRate = decoderLearningRate; s.criticLearningRate = criticLearningRate; s.lambdaAE = lambdaAE
         s.lambdaAdversarial = lambdaAdversarial; s.lambdaReconstruction = lambdaReconstruction; s.criticEvery = criticEvery; s.seed = seed
         try s.validate()
