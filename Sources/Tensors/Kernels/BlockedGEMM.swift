@@ -35,7 +35,7 @@
 /// ``naiveGEMM(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
-public func blockedGEMM<Scalar: TensorScalar>(
+package func blockedGEMM<Scalar: TensorScalar>(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
     alpha: Scalar = 1, a: UnsafePointer<Scalar>, lda: Int,
     b: UnsafePointer<Scalar>, ldb: Int,

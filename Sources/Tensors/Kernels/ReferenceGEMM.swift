@@ -15,7 +15,7 @@
 ///   - ldc: Row stride of C (at least n).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
-public func naiveGEMM<Scalar: TensorScalar>(
+package func naiveGEMM<Scalar: TensorScalar>(
     transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
     alpha: Scalar = 1, a: UnsafePointer<Scalar>, lda: Int,
     b: UnsafePointer<Scalar>, ldb: Int,
