@@ -40,6 +40,9 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CMalloc"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
+        // What every executable does first: the OpenBLAS core guard (may restart the process)
+        // and the allocator policy. Not needed by a program that only uses the library.
+        .target(name: "ProgramRuntime", dependencies: ["Tensors"]),
         // Image and archive codecs for the data pipeline; only ExpressionRecognition imports them.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
@@ -50,26 +53,26 @@ let package = Package(
         // The fer commands, shared by fer and fer-distributed (the program under mpirun).
         .target(
             name: "FERCommands",
-            dependencies: ["ExpressionRecognition", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ExpressionRecognition", "ProgramRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Examples/FERCommands"
         ),
         .executableTarget(name: "fer", dependencies: ["FERCommands"], path: "Examples/fer"),
         .executableTarget(
             name: "parity-check",
-            dependencies: ["ParityFixtures"],
+            dependencies: ["ParityFixtures", "ProgramRuntime"],
             path: "Examples/parity-check"
         ),
         // Timing helpers (medians under the peers' rule) shared by the benchmarks.
         .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
-        .executableTarget(name: "gemm-bench", dependencies: ["Tensors", "BenchmarkSupport"], path: "Benchmarks/gemm-bench"),
-        .executableTarget(name: "conv-bench", dependencies: ["Tensors", "BenchmarkSupport"], path: "Benchmarks/conv-bench", exclude: ["torch_conv_bench.py"]),
+        .executableTarget(name: "gemm-bench", dependencies: ["Tensors", "BenchmarkSupport", "ProgramRuntime"], path: "Benchmarks/gemm-bench"),
+        .executableTarget(name: "conv-bench", dependencies: ["Tensors", "BenchmarkSupport", "ProgramRuntime"], path: "Benchmarks/conv-bench", exclude: ["torch_conv_bench.py"]),
         // One training step of each of the paper's models, beside the PyTorch peer's.
-        .executableTarget(name: "train-step-bench", dependencies: ["ExpressionRecognition", "BenchmarkSupport"], path: "Benchmarks/train-step-bench"),
+        .executableTarget(name: "train-step-bench", dependencies: ["ExpressionRecognition", "BenchmarkSupport", "ProgramRuntime"], path: "Benchmarks/train-step-bench"),
         // A plain C program calling cblas_sgemm: the yardstick for the OpenBLAS path.
         .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
-        .executableTarget(name: "data-bench", dependencies: ["ExpressionRecognition"], path: "Benchmarks/data-bench"),
+        .executableTarget(name: "data-bench", dependencies: ["ExpressionRecognition", "ProgramRuntime"], path: "Benchmarks/data-bench"),
         // Mutates valid files and runs every reader on them in-process (Docs/Reliability.md); FERCommandTests runs a short round.
-        .executableTarget(name: "fuzz-readers", dependencies: ["ExpressionRecognition"], path: "Tools/fuzz-readers"),
+        .executableTarget(name: "fuzz-readers", dependencies: ["ExpressionRecognition", "ProgramRuntime"], path: "Tools/fuzz-readers"),
         // Checks the GEMM facade against the OpenBLAS core this process loaded (the tests run it per core).
         .executableTarget(name: "blas-check", dependencies: ["Tensors"], path: "Tools/blas-check"),
         // Open MPI through pkg-config; only Distributed imports it, so nothing else links libmpi.
@@ -81,9 +84,9 @@ let package = Package(
         .executableTarget(name: "fer-distributed", dependencies: ["FERCommands", "Distributed", "ExpressionRecognition", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Examples/fer-distributed"),
         // All-reduce time for the Table II gradient, and data-parallel throughput (Docs/Distributed.md).
-        .executableTarget(name: "distributed-bench", dependencies: ["Distributed", "ExpressionRecognition"], path: "Benchmarks/distributed-bench"),
+        .executableTarget(name: "distributed-bench", dependencies: ["Distributed", "ExpressionRecognition", "ProgramRuntime"], path: "Benchmarks/distributed-bench"),
         .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport", "CMalloc"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport", "CMalloc", "ProgramRuntime"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),
         .testTarget(name: "ExpressionRecognitionTests", dependencies: ["ExpressionRecognition", "TestSupport"]),
         // Runs the built `fer` program as a user would (it must be built first: Scripts/test.sh does).

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import ProgramRuntime
 
 // First thing: OpenBLAS must run its optimized kernels (this may restart the process).
 OpenBLASCoreGuard.ensureOptimizedCore()

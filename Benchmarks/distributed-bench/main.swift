@@ -3,6 +3,7 @@ import ExpressionRecognition
 import Foundation
 import NeuralNetworks
 import Tensors
+import ProgramRuntime
 
 // Data-parallel figures for Docs/Distributed.md; run it under mpirun (or alone, as 1 process).
 //

@@ -1,5 +1,6 @@
 import Foundation
 import Tensors
+import ProgramRuntime
 
 // First thing: make sure OpenBLAS runs its optimized kernels (may re-execute this program).
 OpenBLASCoreGuard.ensureOptimizedCore()

@@ -2,6 +2,7 @@ import BenchmarkSupport
 import ExpressionRecognition
 import Foundation
 import NeuralNetworks
+import ProgramRuntime
 
 // Times one training step of the paper's models, side by side with the PyTorch peer
 // (../shared/peers/torch_step_bench.py): same positional arguments, same JSON keys.

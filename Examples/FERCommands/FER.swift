@@ -3,6 +3,7 @@ import ArgumentParser
 import ExpressionRecognition
 import Foundation
 import NeuralNetworks
+import ProgramRuntime
 
 /// The root command; `fer`'s main calls ``main()``.
 package struct FER: ParsableCommand {

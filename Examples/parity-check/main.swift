@@ -8,6 +8,7 @@
 import Foundation
 import Tensors
 import ParityFixtures
+import ProgramRuntime
 
 func printError(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
 

@@ -1,4 +1,5 @@
 import Testing
+@testable import ProgramRuntime
 @testable import Tensors
 
 @Suite("OpenBLAS facade and core guard")

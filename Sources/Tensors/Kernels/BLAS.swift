@@ -68,7 +68,7 @@ public enum BLAS {
 
     /// Cores that OpenBLAS falls back to when it does not recognise a CPU. On a machine
     /// with AVX2 or AVX-512 they run several times slower than the right kernels.
-    static let genericCores: Set<String> = [
+    package static let genericCores: Set<String> = [
         "prescott", "core2", "nehalem", "katmai", "coppermine", "northwood", "penryn",
         "dunnington", "atom", "banias", "generic", "barcelona", "opteron", "opteron_sse3", "unknown",
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// The OpenBLAS core guard for executables.
 ///
