@@ -7,8 +7,8 @@ import Tensors
 /// Each rank computes the divergences S of its own shard; they are gathered into the global
 /// batch's order (each rank writes its slice of a zeroed vector and one all-reduce sums them:
 /// adding zeros is exact), and every rank runs the same `NeighborhoodMask.decide(divergences:)`
-/// (NeuralNetworks) on the same numbers. The threshold is then the single-process threshold bit for bit, for
-/// every rule (the quantile and MAD rules need the whole batch, not only a sum and a count),
+/// (NeuralNetworks) on the same numbers. The threshold is then the single-process threshold
+/// bit for bit, for every rule (the quantile and MAD rules need the whole batch, not only a sum and a count),
 /// and a running threshold advances identically on every rank. The batch's divergences are a
 /// few hundred bytes, so this costs one small all-reduce, as a sum-and-count would.
 public enum GlobalBatchMask {

@@ -6,8 +6,8 @@ import Tensors
 
 /// Batch normalisation whose training statistics are taken over the global batch (every
 /// rank's samples), as PyTorch's `nn.SyncBatchNorm`; same parameter and buffer names as
-/// NeuralNetworks' `BatchNorm` (`weight`, `bias`, `running_mean`, `running_var`), so checkpoints move
-/// between the two.
+/// NeuralNetworks' `BatchNorm` (`weight`, `bias`, `running_mean`, `running_var`), so
+/// checkpoints move between the two.
 ///
 /// Forward (training) runs two all-reduces per layer: the per-channel sums and counts (the
 /// mean), then the squared deviations from that mean (the biased variance; two passes as
