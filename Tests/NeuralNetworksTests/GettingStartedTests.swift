@@ -34,11 +34,13 @@ struct GettingStartedTests {
         // END GettingStarted.md
         defer { try? FileManager.default.removeItem(at: file) }
 
+        let finite = losses.allSatisfy(\.isFinite)
+        let classesInRange = predicted.allSatisfy { (0..<10).contains($0) }
         #expect(losses.count == 10)
-        #expect(losses.allSatisfy(\.isFinite))
+        #expect(finite)
         #expect(losses.last! < losses.first!)
         #expect(predicted.count == labels.count)
-        #expect(predicted.allSatisfy { (0..<10).contains($0) })
+        #expect(classesInRange)
         // The file holds this model: a differently initialised copy that loads it predicts the same.
         var otherGenerator = SeededGenerator(seed: 2)
         let copy = Sequential<Float>([
@@ -47,7 +49,8 @@ struct GettingStartedTests {
             Linear(inputSize: 8 * 14 * 14, outputSize: 10, using: &otherGenerator),
         ])
         try copy.load(from: file)
-        #expect(try copy.evaluating { try copy(images) }.argmax(axis: 1) == predicted)
+        let reloaded = try copy.evaluating { try copy(images) }.argmax(axis: 1)
+        #expect(reloaded == predicted)
     }
 
     @Test("The article shows the tested program line for line, in at most 35 lines of Swift")
