@@ -6,9 +6,9 @@ import Tensors
 ///
 /// Each rank computes the divergences S of its own shard; they are gathered into the global
 /// batch's order (each rank writes its slice of a zeroed vector and one all-reduce sums them:
-/// adding zeros is exact), and every rank runs the same ``NeighborhoodMask/decide(divergences:)``
-/// on the same numbers. The threshold is then the single-process threshold bit for bit, for
-/// every rule (the quantile and MAD rules need the whole batch, not only a sum and a count),
+/// adding zeros is exact), and every rank runs the same `NeighborhoodMask.decide(divergences:)`
+/// (NeuralNetworks) on the same numbers. The threshold is then the single-process threshold
+/// bit for bit, for every rule (the quantile and MAD rules need the whole batch, not only a sum and a count),
 /// and a running threshold advances identically on every rank. The batch's divergences are a
 /// few hundred bytes, so this costs one small all-reduce, as a sum-and-count would.
 public enum GlobalBatchMask {
@@ -22,8 +22,14 @@ public enum GlobalBatchMask {
 
     /// Decides the mask for the global batch from this rank's `localDivergences`.
     /// - Throws: ``MPIError/ranksDisagree(operation:message:)`` when the ranks' shards differ
-    ///   in size, and whatever ``NeighborhoodMask/decide(divergences:)`` throws (the same on
+    ///   in size, and whatever `NeighborhoodMask.decide(divergences:)` throws (the same on
     ///   every rank, since all see the same numbers).
+    /// - Parameters:
+    ///   - mask: the mask and its rule; a running threshold advances here, identically on
+    ///     every rank.
+    ///   - localDivergences: this rank's divergences S, one per sample of its shard; every
+    ///     rank must pass the same count.
+    ///   - communicator: the ranks that share the global batch.
     public static func decide(_ mask: inout NeighborhoodMask, localDivergences: [Double], communicator: Communicator) throws -> Decision {
         let n = localDivergences.count
         try communicator.requireSameEverywhere([Double(n)], what: "the local batch size", operation: "GlobalBatchMask")
@@ -36,8 +42,8 @@ public enum GlobalBatchMask {
     }
 
     /// This rank's share of the masked mean loss: `sum(kept local losses) / localCount`, the
-    /// same formula as ``maskedMean(_:decision:)``. Averaged over the ranks (by the gradient
-    /// average) it is the single-process masked mean over the global batch.
+    /// same formula as NeuralNetworks' `maskedMean(_:decision:)`. Averaged over the ranks (by
+    /// the gradient average) it is the single-process masked mean over the global batch.
     /// - Throws: when `perSample` is not one loss per entry of `localKeep`.
     public static func maskedMean<Scalar>(_ perSample: Variable<Scalar>, localKeep: [Bool]) throws -> Variable<Scalar> {
         guard perSample.shape == [localKeep.count] else {

@@ -21,11 +21,13 @@ public final class GradientAverager<Scalar: MPIScalar> {
     public let bucketCapacity: Int
     private var bucket: [Scalar]
 
-    /// - Parameter bucketBytes: bucket size in bytes. 1 MiB by default (PyTorch's first
-    ///   bucket): at np 2 on the (shared) project machine the Table II gradient averaged in 16-19 ms
-    ///   with 0.25-1 MiB buckets, close to one MPI_Allreduce of the whole buffer (15 ms),
-    ///   against 24-35 ms with 4 and 25 MiB buckets, whose copies no longer stay in cache
-    ///   (Docs/Distributed.md).
+    /// - Parameters:
+    ///   - communicator: the ranks whose gradients are averaged.
+    ///   - bucketBytes: bucket size in bytes. 1 MiB by default (PyTorch's first
+    ///     bucket): at np 2 on the (shared) project machine the Table II gradient averaged in 16-19 ms
+    ///     with 0.25-1 MiB buckets, close to one MPI_Allreduce of the whole buffer (15 ms),
+    ///     against 24-35 ms with 4 and 25 MiB buckets, whose copies no longer stay in cache
+    ///     (Docs/Distributed.md).
     /// - Throws: ``MPIError/invalidArgument(operation:message:)`` for a bucket smaller than one element.
     public init(communicator: Communicator, bucketBytes: Int = 1 << 20) throws {
         guard bucketBytes >= MemoryLayout<Scalar>.stride else {

@@ -6,8 +6,8 @@ import Tensors
 
 /// Batch normalisation whose training statistics are taken over the global batch (every
 /// rank's samples), as PyTorch's `nn.SyncBatchNorm`; same parameter and buffer names as
-/// ``BatchNorm`` (`weight`, `bias`, `running_mean`, `running_var`), so checkpoints move
-/// between the two.
+/// NeuralNetworks' `BatchNorm` (`weight`, `bias`, `running_mean`, `running_var`), so
+/// checkpoints move between the two.
 ///
 /// Forward (training) runs two all-reduces per layer: the per-channel sums and counts (the
 /// mean), then the squared deviations from that mean (the biased variance; two passes as
@@ -31,7 +31,14 @@ public final class SynchronizedBatchNorm<Scalar: MPIScalar>: Layer {
     public var isTraining = true
     public let communicator: Communicator
 
-    /// - Parameter momentum: PyTorch's convention, as ``BatchNorm``.
+    /// - Parameters:
+    ///   - featureCount: channels C; weight starts at ones, bias at zeros, running mean at
+    ///     zeros and running variance at ones (PyTorch's initial values).
+    ///   - communicator: the ranks whose samples form the global batch; every rank builds
+    ///     the layer with the same one.
+    ///   - momentum: weight of the batch statistics in the running update, in PyTorch's
+    ///     convention as NeuralNetworks' `BatchNorm`; default 0.1.
+    ///   - epsilon: added to the variance before the square root; default 1e-5.
     public init(featureCount: Int, communicator: Communicator, momentum: Double = 0.1, epsilon: Double = 1e-5) {
         weight = Variable(Tensor(repeating: 1, shape: [featureCount]), requiresGradient: true)
         bias = Variable(Tensor(zeros: [featureCount]), requiresGradient: true)
@@ -61,7 +68,7 @@ public final class SynchronizedBatchNorm<Scalar: MPIScalar>: Layer {
         [("running_mean", runningMean), ("running_var", runningVariance)]
     }
 
-    /// - Throws: ``TensorError`` for an input that is not (N, C, ...) with C channels, and in
+    /// - Throws: `TensorError` for an input that is not (N, C, ...) with C channels, and in
     ///   training mode when the global batch has fewer than two values per channel; ``MPIError``
     ///   when the ranks' channel counts differ or an all-reduce fails.
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {

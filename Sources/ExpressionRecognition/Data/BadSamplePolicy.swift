@@ -23,8 +23,11 @@ public struct SkippedSamples: Sendable, Equatable, CustomStringConvertible {
     public var count: Int { errors.count }
 
     /// Applies `policy` to `error`: throws it under ``BadSamplePolicy/fail``, records it under ``BadSamplePolicy/skip``.
-    /// - Parameter location: the file and line of the row left out, when it comes from a CSV
-    ///   or text file (by default the error's own ``DatasetError/path`` and ``DatasetError/line``).
+    /// - Parameters:
+    ///   - error: the problem found with one sample.
+    ///   - policy: whether to throw `error` or record it and go on.
+    ///   - location: the file and line of the row left out, when it comes from a CSV
+    ///     or text file (by default the error's own ``DatasetError/path`` and ``DatasetError/line``).
     public mutating func handle(_ error: DatasetError, policy: BadSamplePolicy, at location: SkippedLine? = nil) throws {
         switch policy {
         case .fail: throw error

@@ -30,6 +30,9 @@ public enum Evaluator {
     /// The dataset's labels must mean the model's outputs: align a dataset numbered on its
     /// own to the model's classes by name first (``ImageDataset/aligned(toClasses:source:reference:)``).
     /// - Parameters:
+    ///   - model: the trained classifier; its mode is restored afterwards.
+    ///   - dataset: the test samples, labelled in the model's classes.
+    ///   - batchSize: samples per forward pass (memory, not results); default 64.
     ///   - neighbors: when given, also measures prediction stability under semantic-neighbour
     ///     perturbation of each test image.
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for an empty dataset, a

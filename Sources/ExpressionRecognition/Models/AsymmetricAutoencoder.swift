@@ -12,7 +12,7 @@ import NeuralNetworks
 ///                  -> E-FC to the latent code
 ///
 /// Decoder (D-FC back to 80 x s/16, then 3x3 stride-2 transposed convolutions, each with
-/// ReLU and two ``ResidualBlock``s; D-TConv-o is stride 1 with one residual block):
+/// ReLU and two `ResidualBlock`s (NeuralNetworks); D-TConv-o is stride 1 with one residual block):
 ///
 ///     code -> 80 x s/16 -> 64 x s/8 -> 32 x s/4 -> 16 x s/2 -> 16 x s -> 1 x s
 ///
@@ -69,11 +69,11 @@ public final class AsymmetricAutoencoder<Scalar: TensorScalar>: Layer {
     ///   - inputDropoutRate: dropout on the input image; paper: 0.1.
     ///   - dropoutRate: dropout after E-Conv-a/b/c; paper: 0.1.
     ///   - negativeSlope: of the encoder's LeakyReLU; paper: 0.01.
-    ///   - seed: seeds the initial weights and the dropout stream.
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a bad side, code size or rate.
     ///   - outputReLU: whether the last residual block ends in a ReLU, as in the peer's reading
     ///     of Table I. A single-channel ReLU output can die (every pixel 0, no gradient) when
     ///     the output convolution drifts negative; without it the block's sum is the image.
+    ///   - seed: seeds the initial weights and the dropout stream.
+    /// - Throws: `TensorError.invalidArgument` for a bad side, code size or rate.
     public init(side: Int = 112, latentSize: Int = 64, inputDropoutRate: Double = 0.1, dropoutRate: Double = 0.1,
                 negativeSlope: Double = 0.01, outputReLU: Bool = true, seed: UInt64 = 0) throws {
         let op = "AsymmetricAutoencoder"
@@ -167,8 +167,11 @@ public final class AsymmetricAutoencoder<Scalar: TensorScalar>: Layer {
     /// pairing each decoder level with the encoder feature of the same scale (80 x s/16 with
     /// E-Conv-d's output, ..., 16 x s/2 with E-Conv-a's), as the peer's
     /// `zip(rec, reversed(feats[1:]))`. Gradients reach both sides of every pair.
-    /// - Parameter levelWeights: alpha for the image, then for the four levels from the
-    ///   coarsest; paper: [4, 1, 1, 1, 1].
+    /// - Parameters:
+    ///   - encoding: the output of ``encode(_:)`` for the input image.
+    ///   - decoding: the output of ``decode(_:)`` for `encoding.code`.
+    ///   - levelWeights: alpha for the image, then for the four levels from the
+    ///     coarsest; paper: [4, 1, 1, 1, 1].
     public func reconstructionLoss(_ encoding: Encoding, _ decoding: Decoding, levelWeights: [Double] = [4, 1, 1, 1, 1]) throws -> Variable<Scalar> {
         guard encoding.features.count == decoding.levels.count + 1 else {
             throw TensorError.invalidArgument(op: "AsymmetricAutoencoder.reconstructionLoss",
@@ -192,10 +195,10 @@ public final class AsymmetricAutoencoder<Scalar: TensorScalar>: Layer {
         try decode(encode(input).code).image
     }
 
-    /// The encoder half (image -> code) as a layer, for ``SemanticNeighborGenerator``.
+    /// The encoder half (image -> code) as a layer, for NeuralNetworks' `SemanticNeighborGenerator`.
     /// It shares this model's parameters; names are those of this model (`e.*`, `efc.*`).
     public var encoder: any Layer<Scalar> { AutoencoderEncoder(self) }
-    /// The decoder half (code -> image) as a layer, for ``SemanticNeighborGenerator``.
+    /// The decoder half (code -> image) as a layer, for NeuralNetworks' `SemanticNeighborGenerator`.
     /// It shares this model's parameters; names are those of this model (`dfc.*`, `d.*`, `out.*`).
     public var decoder: any Layer<Scalar> { AutoencoderDecoder(self) }
 

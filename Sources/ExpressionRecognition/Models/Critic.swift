@@ -7,7 +7,7 @@ import NeuralNetworks
 ///
 /// Each convolution halves the side (rounding up), so with the default widths
 /// [16, 32, 64, 128] a 112 x 112 image ends at 128 x 7 x 7. There is no batch norm:
-/// WGAN's weight clipping (``WassersteinLoss/clipWeights(of:to:)``) bounds the critic.
+/// WGAN's weight clipping (NeuralNetworks' `WassersteinLoss.clipWeights(of:to:)`) bounds the critic.
 ///
 /// Names: `features.<2i>.weight` / `.bias` for the i-th convolution (the odd indices are
 /// the activations, as in an `nn.Sequential`), then `score.weight`, `score.bias`.
@@ -23,7 +23,7 @@ public final class Critic<Scalar: TensorScalar>: Layer {
     ///   - widths: output channels of each stride-2 convolution.
     ///   - negativeSlope: of the LeakyReLU after each convolution.
     ///   - seed: seeds the initial weights.
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for no widths, a width below 1
+    /// - Throws: `TensorError.invalidArgument` for no widths, a width below 1
     ///   or a side below 1.
     public init(side: Int = 112, widths: [Int] = [16, 32, 64, 128], negativeSlope: Double = 0.2, seed: UInt64 = 0) throws {
         guard side >= 1 else { throw TensorError.invalidArgument(op: "Critic", message: "side must be at least 1, got \(side)") }

@@ -17,7 +17,11 @@ public final class ClassifierBranch<Scalar: TensorScalar>: Layer {
     ///     (PyTorch's default), so the fc layer sees side / 16 (rounded down) squared: the
     ///     paper's Half branch goes 56 -> 28 -> 14 -> 7 -> 3.
     ///   - featureSize: width of the fc layer (64 for Ori, 32 for Half).
+    ///   - classCount: outputs of the class head.
     ///   - width: channel multiplier; channel counts are max(1, Int(c * width)).
+    ///   - dropoutRate: dropout after Conv5, in [0, 1); paper: 0.5.
+    ///   - random: the stream the dropout masks are drawn from.
+    ///   - generator: the source of the initial weights.
     public init(side: Int, featureSize: Int, classCount: Int, width: Double, dropoutRate: Double,
                 random: RandomStream, using generator: inout SeededGenerator) throws {
         guard side >= 16 else {

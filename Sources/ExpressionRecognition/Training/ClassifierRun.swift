@@ -92,8 +92,11 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     }
 
     /// Runs (or, with `resume`, continues) the training; returns every epoch's record.
-    /// - Parameter stopAfter: stop once this many epochs are done in total (the run can be
-    ///   continued later with `resume`); nil runs to the settings' last epoch.
+    /// - Parameters:
+    ///   - resume: continue from the folder's last checkpoint when there is one (at the
+    ///     epoch and step it recorded); false, or no checkpoint, starts at epoch 0.
+    ///   - stopAfter: stop once this many epochs are done in total (the run can be
+    ///     continued later with `resume`); nil runs to the settings' last epoch.
     /// - Throws: ``TrainingInterrupted`` after writing a checkpoint when a ``StopRequest``
     ///   arrives; errors of the data and the steps (a diverged step leaves the last good
     ///   checkpoint as it was).

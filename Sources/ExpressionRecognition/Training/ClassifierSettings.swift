@@ -33,7 +33,7 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
     /// (`fixed:T` is Ours(T), `batch` is Ours(BT), eq. 11 and 14).
     public var mask: ThresholdRule?
     /// A mask beyond the paper's, ranking the samples of each class by a score
-    /// (``ClassAwareMask``); nil unless chosen. Exclusive with `mask`.
+    /// (NeuralNetworks' `ClassAwareMask`); nil unless chosen. Exclusive with `mask`.
     public var classAwareMask: ClassAwareRule?
     /// Standard deviation of the latent noise of the semantic neighbours (eq. 9).
     public var neighborSigma = 0.1

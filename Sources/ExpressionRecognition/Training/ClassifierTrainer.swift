@@ -27,6 +27,7 @@ public final class ClassifierTrainer {
     }
 
     /// - Parameters:
+    ///   - settings: the model, loss, optimizer and mask of the run; validated here.
     ///   - autoencoder: required when `settings.mask` is set; its side must equal the classifier's.
     ///   - classWeights: per-class weights for the loss (nil for none).
     public init(settings: ClassifierSettings, autoencoder: AsymmetricAutoencoder<Float>?, classWeights: [Double]? = nil) throws {

@@ -61,7 +61,7 @@ extension DataParallel {
 
     /// The generator a process draws from for a stream whose rank-0 generator is `generator`:
     /// rank 0 keeps it (so one process is the single-process run), rank r > 0 takes one
-    /// seeded from the SplitMix64 mix of its state words and r (``SeedDerivation``).
+    /// seeded from the SplitMix64 mix of its state words and r.
     public func generator(forRank0 generator: SeededGenerator) -> SeededGenerator {
         guard rank > 0 else { return generator }
         let folded = generator.state.reduce(UInt64(0)) { SeedDerivation.seed($0 ^ $1, 0) }

@@ -15,7 +15,7 @@ public struct RunFolder: Sendable {
 
     /// Creates the folder (and its subfolders) if needed, with no check of what it holds.
     /// Programs should use ``create(at:overwrite:)`` for a new run and
-    /// ``open(existing:)`` to read or continue one.
+    /// ``open(existing:writing:)`` to read or continue one.
     public init(url: URL) throws {
         self.url = url
         try makeSubfolders()
@@ -103,9 +103,11 @@ public struct RunFolder: Sendable {
 
     /// An existing run's folder, for reading or continuing: nothing is created when the
     /// folder or its configuration is missing.
-    /// - Parameter writing: the caller continues the run (the only writer): temporary files
-    ///   of killed writes are removed. A reader leaves them, since a run in progress in
-    ///   another process may be writing one at this moment.
+    /// - Parameters:
+    ///   - url: the run's folder, as made by ``create(at:overwrite:)``.
+    ///   - writing: the caller continues the run (the only writer): temporary files
+    ///     of killed writes are removed. A reader leaves them, since a run in progress in
+    ///     another process may be writing one at this moment.
     public static func open(existing url: URL, writing: Bool = false) throws -> RunFolder {
         var isFolder: ObjCBool = false
         guard !url.path.isEmpty, FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {

@@ -42,7 +42,7 @@ public struct Checkpoint<Scalar: TensorScalar> {
     }
 
     /// Writes the checkpoint atomically.
-    /// - Throws: ``TensorError/nonFiniteValues(tensor:count:context:)`` when a tensor holds
+    /// - Throws: `TensorError.nonFiniteValues` (Tensors) when a tensor holds
     ///   NaN or infinity: diverged weights are never saved, and the file at `url` (the last
     ///   good checkpoint) stays as it was.
     public func write(to url: URL) throws {
@@ -83,12 +83,16 @@ public struct Checkpoint<Scalar: TensorScalar> {
     }
 
     /// Copies state into `layer` from `<prefix><name>`.
-    /// - Parameter strict: also reject tensors under `prefix` that match nothing in the layer
-    ///   (a checkpoint of another architecture). With an empty prefix that is every tensor
-    ///   of the file, so give each module of a multi-module checkpoint its own prefix.
-    /// - Throws: ``TensorError/missingTensor(name:path:)``, a shape error naming the tensor,
-    ///   or ``TensorError/nonFiniteValues(tensor:count:context:)`` for weights holding NaN or
-    ///   infinity. Nothing is changed unless every tensor fits.
+    /// - Parameters:
+    ///   - layer: the layer whose parameters and buffers (``Layer/namedState``) are overwritten.
+    ///   - prefix: prepended to each of the layer's names to find its tensor in the file
+    ///     (`"classifier."`, say); default empty.
+    ///   - strict: also reject tensors under `prefix` that match nothing in the layer
+    ///     (a checkpoint of another architecture). With an empty prefix that is every tensor
+    ///     of the file, so give each module of a multi-module checkpoint its own prefix.
+    /// - Throws: `TensorError.missingTensor`, a shape error naming the tensor, or
+    ///   `TensorError.nonFiniteValues` (Tensors) for weights holding NaN or infinity.
+    ///   Nothing is changed unless every tensor fits.
     public func restore(_ layer: some Layer<Scalar>, prefix: String = "", strict: Bool = true) throws {
         let state = layer.namedState
         var updates: [(Variable<Scalar>, Tensor<Scalar>)] = []

@@ -9,8 +9,14 @@ public final class Conv2D<Scalar: TensorScalar>: Layer {
     let workspace = ConvolutionWorkspace<Scalar>()
 
     /// - Parameters:
+    ///   - inputChannels: channels C of the (N, C, H, W) input.
+    ///   - outputChannels: channels of the output, one kernel each.
     ///   - kernelSize: square kernel side.
+    ///   - stride: step between kernel positions (at least 1); default 1.
     ///   - padding: zeros on each side; `kernelSize / 2` keeps the size for odd kernels ("same").
+    ///   - bias: whether the layer adds a learned per-channel bias; default true.
+    ///   - initialization: Kaiming-uniform by default (PyTorch's), or orthogonal.
+    ///   - generator: the explicit source of the initial weights and bias.
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true,
                 initialization: Initialization = .kaimingUniform, using generator: inout SeededGenerator) {
         let fanIn = inputChannels * kernelSize * kernelSize

@@ -5,7 +5,7 @@ public final class Dropout<Scalar: TensorScalar>: Layer {
     public let random: RandomStream
     public var isTraining = true
 
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` unless 0 <= rate < 1.
+    /// - Throws: `TensorError.invalidArgument` (Tensors) unless 0 <= rate < 1.
     public init(rate: Double, random: RandomStream) throws {
         guard rate >= 0, rate < 1 else { throw TensorError.invalidArgument(op: "Dropout", message: "rate must be in [0, 1), got \(rate)") }
         self.rate = rate

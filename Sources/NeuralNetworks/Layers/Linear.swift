@@ -5,7 +5,9 @@ public final class Linear<Scalar: TensorScalar>: Layer {
     public var isTraining = true
 
     /// - Parameters:
-    ///   - inputSize, outputSize: feature counts.
+    ///   - inputSize: features per input row (the last axis of x).
+    ///   - outputSize: features per output row.
+    ///   - bias: whether the layer adds a learned bias b; default true.
     ///   - initialization: Kaiming-uniform by default (PyTorch's), or orthogonal.
     ///   - generator: the explicit source of the initial weights.
     public init(inputSize: Int, outputSize: Int, bias: Bool = true,

@@ -7,7 +7,7 @@ public struct FocalLoss: Sendable {
     public var classWeights: [Double]?
     public var reduction: Reduction
 
-    /// - Throws: ``TensorError/invalidArgument(op:message:)`` for a negative gamma.
+    /// - Throws: `TensorError.invalidArgument` (Tensors) for a negative gamma.
     public init(gamma: Double = 2, classWeights: [Double]? = nil, reduction: Reduction = .mean) throws {
         guard gamma >= 0 else { throw TensorError.invalidArgument(op: "FocalLoss", message: "gamma must be at least 0, got \(gamma)") }
         self.gamma = gamma

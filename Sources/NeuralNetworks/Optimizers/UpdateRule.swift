@@ -2,7 +2,7 @@
 /// parameters without a gradient, weight decay, per-parameter state by name, checkpoints)
 /// is ``RuleOptimizer``'s, shared by every optimizer.
 ///
-/// A new optimizer is a rule of a few lines: name its state slots and write ``update``.
+/// A new optimizer is a rule of a few lines: name its state slots and write ``update(parameter:gradient:state:step:learningRate:)``.
 public protocol UpdateRule<Scalar>: Sendable {
     associatedtype Scalar: TensorScalar
     /// The per-parameter state this rule keeps, by PyTorch's names (`momentum_buffer`,

@@ -7,7 +7,7 @@
 /// the tests run it in a child process for every core the CPU supports
 /// (`OPENBLAS_CORETYPE`), and the `blas-check` program runs it on demand.
 ///
-/// Tolerance: each entry may differ from the plain loop (``naiveGEMM``) by
+/// Tolerance: each entry may differ from the plain loop (`naiveGEMM`) by
 /// (k + 8) * eps * (|alpha| S + |beta| |c|), S = sum_p |a_ip b_pj| (Higham's bound for a sum
 /// of k products, doubled, with room for the scaling roundings); special-scalar cases must
 /// match exactly.

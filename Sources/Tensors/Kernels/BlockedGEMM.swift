@@ -28,8 +28,9 @@
 /// ``naiveGEMM(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``: op(A) is
 /// m x k, op(B) is k x n, C is m x n, and each matrix has its own leading dimension. When
 /// `beta` is zero, C is not read; when `alpha` or `k` is zero, A and B are not read.
-/// Results differ from ``naiveGEMM`` only by rounding: the
-/// inner dimension is summed in blocks of KC, each block in order.
+/// Results differ from
+/// ``naiveGEMM(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)`` only by
+/// rounding: the inner dimension is summed in blocks of KC, each block in order.
 ///
 /// `Float` and `Double` use SIMD micro-kernels; any other ``TensorScalar`` falls back to
 /// ``naiveGEMM(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``.

@@ -127,7 +127,7 @@ func sameSizeIm2col<Scalar: TensorScalar>(
 
 /// Folds columns (C*KH*KW, R*OW) of the output rows `outputRows` back into an image
 /// (C, H, W), adding overlapping contributions: the adjoint of
-/// ``im2col(_:_:outputRows:into:)``. The image is accumulated into, not overwritten, so
+/// ``im2col(_:_:outputRows:into:rowStride:)``. The image is accumulated into, not overwritten, so
 /// callers zero it first when they want a fresh result.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)

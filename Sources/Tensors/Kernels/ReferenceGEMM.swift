@@ -10,8 +10,18 @@
 /// `alpha` is zero (or `k` is zero) A and B are not read: C just becomes beta * C.
 ///
 /// - Parameters:
+///   - transposeA: Whether A is stored transposed (k x m); default false.
+///   - transposeB: Whether B is stored transposed (n x k); default false.
+///   - m: Rows of op(A) and of C (at least 0).
+///   - n: Columns of op(B) and of C (at least 0).
+///   - k: Columns of op(A), rows of op(B): the length of each dot product (at least 0).
+///   - alpha: Scale of the product op(A) * op(B); default 1.
+///   - a: The stored A, row-major with row stride `lda`.
 ///   - lda: Row stride of the stored A (at least k, or m when `transposeA`).
+///   - b: The stored B, row-major with row stride `ldb`.
 ///   - ldb: Row stride of the stored B (at least n, or k when `transposeB`).
+///   - beta: Scale of the old C; default 0 (C is then overwritten without being read).
+///   - c: The m x n output, row-major with row stride `ldc`, updated in place.
 ///   - ldc: Row stride of C (at least n).
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)

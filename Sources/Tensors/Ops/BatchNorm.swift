@@ -12,8 +12,15 @@ extension Variable {
     /// Evaluation: normalises with the running statistics and leaves them alone.
     ///
     /// - Parameters:
-    ///   - weight, bias: per-channel scale and shift (C); pass nil for no affine part.
-    ///   - runningMean, runningVariance: (C), updated in training mode.
+    ///   - weight: per-channel scale, shape (C); nil for no scale.
+    ///   - bias: per-channel shift, shape (C); nil for no shift.
+    ///   - runningMean: per-channel running mean (C); read in evaluation, updated in training.
+    ///   - runningVariance: per-channel running variance (C); read in evaluation, updated
+    ///     in training.
+    ///   - training: true to normalise with batch statistics and update the running ones;
+    ///     false to normalise with the running statistics.
+    ///   - momentum: weight of the batch statistics in the running update, in [0, 1]
+    ///     (PyTorch's default 0.1).
     ///   - epsilon: added to the variance before the square root (PyTorch's 1e-5).
     /// - Throws: ``TensorError`` for a wrong shape, or training with one value per channel
     ///   (the unbiased variance would divide by zero; PyTorch refuses too).

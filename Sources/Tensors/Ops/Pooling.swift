@@ -15,7 +15,9 @@ extension Variable {
 
     /// 2-D max pooling as PyTorch's `F.max_pool2d` (no padding, floor mode). The gradient
     /// goes to the first maximum of each window in row-major order.
-    /// - Parameter stride: defaults to the kernel size.
+    /// - Parameters:
+    ///   - kernelSize: side K of the square window (at least 1, at most H and W).
+    ///   - stride: step between windows (at least 1); defaults to the kernel size.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func maxPool2d(kernelSize: Int, stride: Int? = nil) throws -> Variable {
@@ -80,7 +82,9 @@ extension Variable {
     }
 
     /// 2-D average pooling as PyTorch's `F.avg_pool2d` (no padding, floor mode).
-    /// - Parameter stride: defaults to the kernel size.
+    /// - Parameters:
+    ///   - kernelSize: side K of the square window (at least 1, at most H and W).
+    ///   - stride: step between windows (at least 1); defaults to the kernel size.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func avgPool2d(kernelSize: Int, stride: Int? = nil) throws -> Variable {

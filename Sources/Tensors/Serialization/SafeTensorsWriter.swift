@@ -130,7 +130,7 @@ public enum SafeTensorsWriter {
     /// directory, are flushed to disk, and then renamed over `url`. On any failure the
     /// temporary file is removed and an existing file at `url` is left untouched.
     /// - Throws: ``TensorError/malformedFile(path:message:)`` when the file cannot be
-    ///   written, and the errors of ``encode(_:metadata:)``.
+    ///   written, and the errors of ``encode(_:metadata:)-([String:SafeTensorsValue],_)``.
     public static func write(
         _ tensors: [String: SafeTensorsValue], metadata: [String: String] = [:], to url: URL
     ) throws {

@@ -11,7 +11,9 @@ public struct CachedDataset<Base: ImageDataset>: ImageDataset {
     public let base: Base
     private let cache: SampleCache
 
-    /// - Parameter capacity: the most samples kept in memory.
+    /// - Parameters:
+    ///   - base: the dataset whose decoded samples are cached.
+    ///   - capacity: the most samples kept in memory.
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a capacity below 1.
     public init(_ base: Base, capacity: Int) throws {
         guard capacity > 0 else {

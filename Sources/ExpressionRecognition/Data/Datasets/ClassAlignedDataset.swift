@@ -13,6 +13,8 @@ public struct ClassAlignedDataset<Base: ImageDataset>: ImageDataset {
     public let labels: [Int]
 
     /// - Parameters:
+    ///   - base: the dataset whose samples are relabelled; its classes are matched to
+    ///     `classNames` by name.
     ///   - classNames: the reference classes (validated like any class list).
     ///   - source: the base's folder or file, named in errors.
     ///   - reference: whose classes these are, named in errors ("the training part /data/train").

@@ -24,7 +24,14 @@ public struct FileImageDataset: AnnotatedImageDataset {
     /// the policy the reader was given, so ``BadSamplePolicy/skip`` covers decode-time failures too.
     public let badSamplePolicy: BadSamplePolicy
 
-    /// - Parameter badSamplePolicy: see ``badSamplePolicy``; readers pass their `badSamples`.
+    /// - Parameters:
+    ///   - records: the samples, in index order.
+    ///   - classNames: the classes, indexed by label; every record's label must index one.
+    ///   - side: side of the square images ``image(at:)`` returns (at least 1); each image
+    ///     is cropped to its record's box, if any, then resized to it.
+    ///   - skipped: bad samples the reader left out, kept for its report; default none.
+    ///   - excludedByProtocol: samples left out on purpose, counted by label name; default none.
+    ///   - badSamplePolicy: see ``badSamplePolicy``; readers pass their `badSamples`.
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a side below 1,
     ///   no class names, or a record whose label is not a class.
     public init(records: [ImageRecord], classNames: [String], side: Int,

@@ -3,8 +3,9 @@
 /// in another order) can be scored against a model trained on the reference list.
 ///
 /// A name matches the reference name spelled the same, or else the one equal ignoring case
-/// (folders are matched to classes in any case, and ``ClassNameValidation`` keeps every
-/// class list free of names that differ only in case, so the match is unambiguous).
+/// (folders are matched to classes in any case, and the library's class-list validation
+/// keeps every class list free of names that differ only in case, so the match is
+/// unambiguous).
 public enum ClassAlignment {
     /// For each of `names`, its index in `reference`, or nil for a name with no sample
     /// (listed in `usedLabels`' complement) that `reference` lacks.

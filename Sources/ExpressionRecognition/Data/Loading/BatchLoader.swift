@@ -30,8 +30,11 @@ public struct BatchLoader<Dataset: ImageDataset>: Sendable {
     }
 
     /// Starts preparing the batches of `epoch` on a background thread.
-    /// - Parameter position: the first batch to prepare (a run resumed in the middle of an
-    ///   epoch skips the batches it already trained on; each batch is the same either way).
+    /// - Parameters:
+    ///   - epoch: the epoch number, from 0; the sampler's batches (and the augmentation's
+    ///     draws) depend on it.
+    ///   - position: the first batch to prepare (a run resumed in the middle of an
+    ///     epoch skips the batches it already trained on; each batch is the same either way).
     public func epoch(_ epoch: Int, from position: Int = 0) -> EpochBatches {
         EpochBatches(epoch: epoch, batches: sampler.batches(forEpoch: epoch), from: position,
                      assembler: BatchAssembler(dataset: dataset, options: options), prefetchDepth: options.prefetchDepth)

@@ -10,9 +10,15 @@ public enum AffectNetReader {
     /// - Parameters:
     ///   - annotations: `training.csv` or `validation.csv`.
     ///   - imagesRoot: the folder `subDirectory_filePath` is relative to (`Manually_Annotated_Images`).
+    ///   - side: side of the square grayscale images the dataset returns; each (cropped) image
+    ///     is resized to it (the paper: 112).
     ///   - cropToFace: crop each image to its face box (the `face_*` columns), grown by `faceMargin`.
+    ///   - faceMargin: growth of the face box on each side, as a fraction of its width (left
+    ///     and right) and height (top and bottom); default 0, the box as annotated.
     ///   - checkFilesExist: look for every image now (about a second for 280,000 files), so a
     ///     missing one is reported with its CSV line.
+    ///   - badSamples: ``BadSamplePolicy/fail`` (default) stops at the first bad sample;
+    ///     ``BadSamplePolicy/skip`` leaves it out and records it in ``FileImageDataset/skipped``.
     /// - Throws: ``DatasetError`` naming the CSV file and line for a missing column, an
     ///   expression code outside 0-10, a face box that is not four numbers with a positive
     ///   size, or a missing image (each, except a missing column, skippable with `badSamples`).

@@ -52,9 +52,14 @@ public enum CKPlusReader {
 
     /// - Parameters:
     ///   - root: the folder holding `cohn-kanade-images`, `Emotion` and `Landmarks`.
+    ///   - side: side of the square grayscale images the dataset returns; each (cropped) image
+    ///     is resized to it (the paper: 112).
+    ///   - classes: which protocol's classes to keep; default ``ClassSet/sixBasic`` (the paper's).
     ///   - frames: ``SequenceFrameSelection/paper`` for training and testing, or
     ///     `.peakAndPreceding(4)` for the sequence-consistency test.
     ///   - crop: the landmark crop, or nil for whole frames (then `Landmarks` is not needed).
+    ///   - badSamples: ``BadSamplePolicy/fail`` (default) stops at the first bad sample;
+    ///     ``BadSamplePolicy/skip`` leaves it out and records it in ``FileImageDataset/skipped``.
     /// - Throws: ``DatasetError`` naming the file (and line) for a missing folder, an
     ///   Emotion file that is not one code 0-7, a sequence without frames or with too few,
     ///   or a missing or malformed landmarks file (each sequence's problem skippable with `badSamples`).

@@ -3,6 +3,9 @@ import Foundation
 /// Reads a pair of IDX files, images (N, H, W) and labels (N), into an in-memory dataset.
 public enum IDXDatasetReader {
     /// - Parameters:
+    ///   - imagesURL: the IDX file of unsigned-byte images (N, H, W), with H equal to W.
+    ///   - labelsURL: the IDX file of N labels, each an index into `classNames`.
+    ///   - classNames: the classes, indexed by label.
     ///   - missingHint: said with a missing file (which package installs it).
     /// - Throws: ``DatasetError`` naming the file when either is missing or malformed, the
     ///   images are not square, the counts differ, or a label is not a class index.

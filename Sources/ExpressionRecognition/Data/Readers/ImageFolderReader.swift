@@ -4,10 +4,15 @@ import Foundation
 /// (`root/Happy/0001.png`, `root/Sad/0002.jpg`, ...).
 public enum ImageFolderReader {
     /// - Parameters:
+    ///   - root: the folder holding one subfolder per class.
+    ///   - side: side of the square grayscale images the dataset returns; each (cropped) image
+    ///     is resized to it (the paper: 112).
     ///   - classNames: the classes in label order; nil takes the subfolder names in natural
     ///     order. With names given, a subfolder matches a class by name, in any case.
     ///   - annotate: derives subject, sequence and frame from a file's name (for example
     ///     ``FileNameAnnotation/ckPlus(_:)``); nil leaves them empty.
+    ///   - badSamples: ``BadSamplePolicy/fail`` (default) stops at the first bad sample;
+    ///     ``BadSamplePolicy/skip`` leaves it out and records it in ``FileImageDataset/skipped``.
     /// - Throws: ``DatasetError`` naming the folder or file for a missing root, a root
     ///   without class folders, and (unless `badSamples` is ``BadSamplePolicy/skip``) a
     ///   subfolder that is not a class, an empty class folder, a file that is not an image, or

@@ -10,11 +10,17 @@ public enum ManifestReader {
     public static let columns = ["path", "label", "subject", "sequence", "frame"]
 
     /// - Parameters:
+    ///   - manifest: the CSV file.
+    ///   - side: side of the square grayscale images the dataset returns; each (cropped) image
+    ///     is resized to it (the paper: 112).
     ///   - classNames: the classes in label order; nil takes the distinct labels in natural order.
+    ///   - imagesRoot: the folder the paths are relative to; nil for the manifest's folder.
     ///   - checkFilesExist: look for every image now, so a missing one is reported with its line.
     ///   - allowPathsOutsideFolder: accept absolute paths and paths leading out of
     ///     `imagesRoot` (by `..` or a symbolic link). Off by default, so a manifest from
     ///     elsewhere cannot make the program read any file the user can read.
+    ///   - badSamples: ``BadSamplePolicy/fail`` (default) stops at the first bad sample;
+    ///     ``BadSamplePolicy/skip`` leaves it out and records it in ``FileImageDataset/skipped``.
     /// - Throws: ``DatasetError`` naming the manifest and line for a missing column, an
     ///   empty path, a label not in `classNames`, a frame that is not an integer, or a
     ///   missing image (each, except the missing columns, skippable with `badSamples`);

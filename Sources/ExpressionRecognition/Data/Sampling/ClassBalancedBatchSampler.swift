@@ -20,7 +20,10 @@ public struct ClassBalancedBatchSampler: BatchSampler {
     /// - Parameters:
     ///   - labels: every sample's label (``ImageDataset/labels``).
     ///   - classCount: the number of classes; each must have at least one sample.
+    ///   - samplesPerClass: samples of each class in every batch (at least 1).
     ///   - batchesPerEpoch: nil for as many batches as the dataset has samples divided by the batch size.
+    ///   - seed: seed of the shuffles; each epoch derives its own from it, so an epoch's
+    ///     batches are the same whenever it is drawn.
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a count below 1, a
     ///   label outside the classes, or a class without samples (which cannot be balanced).
     public init(labels: [Int], classCount: Int, samplesPerClass: Int, batchesPerEpoch: Int? = nil, seed: UInt64) throws {

@@ -20,6 +20,7 @@ public struct Fold: Sendable, Equatable {
 public enum SubjectFolds {
     /// - Parameters:
     ///   - subjects: each sample's subject id (``SampleAnnotation/subject``).
+    ///   - foldCount: the number of folds k (at least 2, at most the number of subjects).
     ///   - seed: nil keeps the sorted order (the usual fixed CK+ split); a seed shuffles subjects first.
     /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for fewer than 2 folds,
     ///   more folds than subjects, or a sample without a subject.
