@@ -207,28 +207,8 @@ enum DistributedFer {
 
     /// Runs `url` to the end or until `timeout`, when it is terminated and the status is -1.
     static func run(_ url: URL, _ arguments: [String], timeout: TimeInterval) throws -> ProgramResult {
-        let folder = FileManager.default.temporaryDirectory
-        let outFile = folder.appendingPathComponent("fer-mpi-out-\(UUID().uuidString)"), errFile = folder.appendingPathComponent("fer-mpi-err-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: outFile); try? FileManager.default.removeItem(at: errFile) }
-        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outFile), err = try FileHandle(forWritingTo: errFile)
-        let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
-        process.environment = BuiltProgram.environment(["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-                                                        "OMPI_MCA_rmaps_base_oversubscribe": "1"])
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        let timedOut = process.isRunning
-        if timedOut { process.terminate(); process.waitUntilExit() }
-        try? out.close(); try? err.close()
-        return ProgramResult(status: timedOut ? -1 : process.terminationStatus,
-                             output: String(decoding: try Data(contentsOf: outFile), as: UTF8.self),
-                             errors: (timedOut ? "timed out after \(timeout) s\n" : "") + String(decoding: try Data(contentsOf: errFile), as: UTF8.self))
+        try BuiltProgram.run(url, arguments, environment: ["OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
+                                                           "OMPI_MCA_rmaps_base_oversubscribe": "1"], timeout: timeout)
     }
 
     /// The largest absolute difference between two model files' tensors (which must hold

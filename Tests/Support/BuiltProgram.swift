@@ -30,9 +30,11 @@ public enum BuiltProgram {
         return environment
     }
 
-    /// Runs `url` to the end. Standard output and error go to temporary files, so a long
+    /// Runs `url` to the end, or until `timeout` seconds have passed, when it is terminated and
+    /// the result's status is -1. Standard output and error go to temporary files, so a long
     /// report on one stream can never fill a pipe while the other is being read.
-    public static func run(_ url: URL, _ arguments: [String], environment changes: [String: String?] = [:]) throws -> ProgramResult {
+    public static func run(_ url: URL, _ arguments: [String], environment changes: [String: String?] = [:],
+                           timeout: TimeInterval? = nil) throws -> ProgramResult {
         let folder = FileManager.default.temporaryDirectory
         let outFile = folder.appendingPathComponent("program-out-\(UUID().uuidString)")
         let errFile = folder.appendingPathComponent("program-err-\(UUID().uuidString)")
@@ -50,11 +52,18 @@ public enum BuiltProgram {
         process.standardOutput = out
         process.standardError = err
         try process.run()
+        var timedOut = false
+        if let timeout {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            timedOut = process.isRunning
+            if timedOut { process.terminate() }
+        }
         process.waitUntilExit()
         try? out.close()
         try? err.close()
-        return ProgramResult(status: process.terminationStatus,
+        return ProgramResult(status: timedOut ? -1 : process.terminationStatus,
                              output: String(decoding: try Data(contentsOf: outFile), as: UTF8.self),
-                             errors: String(decoding: try Data(contentsOf: errFile), as: UTF8.self))
+                             errors: (timedOut ? "timed out after \(timeout ?? 0) s\n" : "") + String(decoding: try Data(contentsOf: errFile), as: UTF8.self))
     }
 }
