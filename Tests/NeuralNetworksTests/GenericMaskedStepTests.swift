@@ -20,7 +20,7 @@ struct GenericMaskedStepTests {
         let noiseA = try PixelNoiseNeighbors<Double>(sigma: 0.3, random: RandomStream(seed: 9))
         let noiseB = try PixelNoiseNeighbors<Double>(sigma: 0.3, random: RandomStream(seed: 9))
         var maskA = try NeighborhoodMask(rule: .batchMean), maskB = try NeighborhoodMask(rule: .batchMean)
-        let loss = CrossEntropyLoss(reduction: .none)
+        let loss = try CrossEntropyLoss(reduction: .none)
         for _ in 0..<3 {
             let (value, decision) = try neighborhoodAwareStep(a, optimizer: sgdA, neighbors: noiseA, mask: &maskA, images: images, labels: labels) {
                 try loss($0, labels: $1)

@@ -20,7 +20,7 @@ struct GettingStartedTests {
         let optimizer = try SGD(parameters: model.namedParameters, learningRate: 0.01, momentum: 0.9)
         let images = Tensor<Float>(randomNormal: [4, 1, 28, 28], using: &generator)  // (N, C, H, W)
         let labels = [0, 1, 2, 3]
-        let crossEntropy = CrossEntropyLoss()
+        let crossEntropy = try CrossEntropyLoss()
         var losses: [Float] = []
         for _ in 0..<10 {  // each call zeroes the gradients, computes the loss, back-propagates, updates
             let loss = try optimizer.minimize { try crossEntropy(model(Variable(images)), labels: labels) }

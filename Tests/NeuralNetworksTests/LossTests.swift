@@ -118,13 +118,13 @@ struct LossTests {
     @Test func perceptualLossReachesTheReconstructionButNotTheFrozenNetwork() throws {
         let network = TinyFeatures()
         let target = Variable(randomTensor([2, 4], seed: 18))
-        let loss = PerceptualLoss(network: network, pixelWeight: 0.5, layerWeights: [("one", 100), ("two", 0.1)])
+        let loss = try PerceptualLoss(network: network, pixelWeight: 0.5, layerWeights: [("one", 100), ("two", 0.1)])
         try checkGradients([randomTensor([2, 4], seed: 19)]) { v in try loss(v[0], target) }
         let reconstruction = Variable(randomTensor([2, 4], seed: 20), requiresGradient: true)
         try loss(reconstruction, target).backward()
         #expect(reconstruction.grad != nil)
         #expect(network.layer1.weight.grad == nil && network.layer2.weight.grad == nil)
-        let unknown = PerceptualLoss(network: network, layerWeights: [("three", 1)])
+        let unknown = try PerceptualLoss(network: network, layerWeights: [("three", 1)])
         #expect(throws: TensorError.invalidArgument(op: "PerceptualLoss", message: "the network has no feature named three")) {
             try unknown(reconstruction, target)
         }

@@ -78,7 +78,7 @@ public final class AutoencoderTrainer {
         if let classifier {
             classifier.setFrozen(true)
             classifier.isTraining = false
-            perceptual = PerceptualLoss(network: classifier, pixelWeight: settings.pixelWeight,
+            perceptual = try PerceptualLoss(network: classifier, pixelWeight: settings.pixelWeight,
                                         layerWeights: settings.perceptualLayers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         }
         return Refinement(critic: critic, decoderOptimizer: decoderOptimizer, criticOptimizer: criticOptimizer, perceptual: perceptual)

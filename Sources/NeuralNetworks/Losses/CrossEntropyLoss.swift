@@ -4,7 +4,9 @@ public struct CrossEntropyLoss: Sendable {
     public var classWeights: [Double]?
     public var reduction: Reduction
 
-    public init(classWeights: [Double]? = nil, reduction: Reduction = .mean) {
+    /// - Throws: `TensorError.invalidArgument` (Tensors) for a class weight that is negative or not finite.
+    public init(classWeights: [Double]? = nil, reduction: Reduction = .mean) throws {
+        if let classWeights { try validateWeights(classWeights, what: "class weights", op: "CrossEntropyLoss") }
         self.classWeights = classWeights
         self.reduction = reduction
     }

@@ -7,9 +7,11 @@ public struct FocalLoss: Sendable {
     public var classWeights: [Double]?
     public var reduction: Reduction
 
-    /// - Throws: `TensorError.invalidArgument` (Tensors) for a negative gamma.
+    /// - Throws: `TensorError.invalidArgument` (Tensors) for a negative gamma, or a class weight
+    ///   that is negative or not finite.
     public init(gamma: Double = 2, classWeights: [Double]? = nil, reduction: Reduction = .mean) throws {
         guard gamma >= 0 else { throw TensorError.invalidArgument(op: "FocalLoss", message: "gamma must be at least 0, got \(gamma)") }
+        if let classWeights { try validateWeights(classWeights, what: "class weights", op: "FocalLoss") }
         self.gamma = gamma
         self.classWeights = classWeights
         self.reduction = reduction

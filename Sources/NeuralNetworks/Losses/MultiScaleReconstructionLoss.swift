@@ -8,7 +8,11 @@ public struct MultiScaleReconstructionLoss: Sendable {
     public var levelWeights: [Double]
     public var reduction: Reduction
 
-    public init(levelWeights: [Double], reduction: Reduction = .mean) {
+    /// - Throws: `TensorError.invalidArgument` (Tensors) for no weights, or a weight that is
+    ///   negative or not finite.
+    public init(levelWeights: [Double], reduction: Reduction = .mean) throws {
+        guard !levelWeights.isEmpty else { throw TensorError.invalidArgument(op: "MultiScaleReconstructionLoss", message: "need at least one level weight") }
+        try validateWeights(levelWeights, what: "level weights", op: "MultiScaleReconstructionLoss")
         self.levelWeights = levelWeights
         self.reduction = reduction
     }

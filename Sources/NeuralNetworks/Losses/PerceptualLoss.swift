@@ -19,7 +19,9 @@ public struct PerceptualLoss<Network: FeatureExtractor> {
     /// `.none` gives one value per sample (each term's per-sample mean).
     public var reduction: Reduction
 
-    public init(network: Network, pixelWeight: Double = 1, layerWeights: [(name: String, weight: Double)], reduction: Reduction = .mean) {
+    /// - Throws: `TensorError.invalidArgument` (Tensors) for a weight that is negative or not finite.
+    public init(network: Network, pixelWeight: Double = 1, layerWeights: [(name: String, weight: Double)], reduction: Reduction = .mean) throws {
+        try validateWeights([pixelWeight] + layerWeights.map(\.weight), what: "weights", op: "PerceptualLoss")
         self.network = network
         self.pixelWeight = pixelWeight
         self.layerWeights = layerWeights

@@ -42,3 +42,11 @@ func applyClassWeights<Scalar>(_ perSample: Variable<Scalar>, labels: [Int], cla
     let w = labels.map { classWeights[$0] }
     return (try perSample * Variable(Tensor(w.map { Scalar($0) })), w.reduce(0, +))
 }
+
+/// Checks weights a caller chose for a loss: finite and at least 0 (the rule: an initializer
+/// throws exactly when an argument can be out of range on its own).
+func validateWeights(_ weights: [Double], what: String, op: String) throws {
+    if let bad = weights.first(where: { !($0.isFinite && $0 >= 0) }) {
+        throw TensorError.invalidArgument(op: op, message: "\(what) must be finite and at least 0, got \(bad)")
+    }
+}
