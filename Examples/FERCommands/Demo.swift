@@ -123,7 +123,9 @@ struct Demo: ParsableCommand {
         let aeFolder = try stageFolder("autoencoder", root: root, data: runData)
         try runData.save(in: aeFolder)
         let aeTrainer = try AutoencoderTrainer(settings: aeSettings)
-        _ = try AutoencoderRun(folder: aeFolder, trainer: aeTrainer, train: train, stage: .pretrain, progress: progress).run(resume: resume)
+        // The reconstruction PSNR after each epoch, on up to 1,000 test images.
+        let held = try test.limited(to: min(test.count, 1000), seed: seed &+ 5)
+        _ = try AutoencoderRun(folder: aeFolder, trainer: aeTrainer, train: train, stage: .pretrain, progress: progress, test: held).run(resume: resume)
         let autoencoder = aeTrainer.autoencoder
 
         // 2. Baseline, 3. the batch-threshold method and 4. the small-loss rule, on the same noisy labels.

@@ -102,6 +102,8 @@ struct FERMaskRulesTests {
         for column in ["baseline", "masked (BT)", "small-loss"] { #expect(demo.output.contains(column), "\(column)") }
         let auroc = try #require(demo.output.split(separator: "\n").first { $0.hasPrefix("AUROC of the score") })
         #expect(auroc.split(separator: " ").filter { Double($0) != nil }.count == 2, "the two masks report an AUROC: \(auroc)")
+        let aeMetrics = try String(contentsOf: output.appendingPathComponent("autoencoder/metrics.jsonl"), encoding: .utf8)
+        #expect(aeMetrics.contains("\"testPSNR\""), "the demo's autoencoder stage reports its test PSNR")
         for picture in ["accuracy", "loss", "neighbors", "scores-masked", "scores-small-loss"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("pictures/\(picture).png").path), "\(picture)")
         }
