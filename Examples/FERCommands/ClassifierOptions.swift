@@ -20,10 +20,10 @@ struct ClassifierOptions: ParsableArguments {
     @Flag(help: "Weight the loss by inverse class frequency (the paper's alternative to balanced batches).") var weightedLoss = false
     @Option(help: ArgumentHelp("The mask: none (baseline); the paper's rules on S: fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad; class-aware rules: label-aware (the given label's loss on the semantic neighbour), small-loss (the sample's own loss) or combined (S and label-aware, standardised and summed).", valueName: "rule"))
     var mask = "none"
-    @Option(help: ArgumentHelp("Share of each class a class-aware mask drops: a number in [0, 1), or estimated (per class, from a two-component mixture of the previous epoch's scores).", valueName: "rate"))
-    var dropRate = "estimated"
-    @Option(parsing: .unconditional, help: "Epochs over which a class-aware mask's drop rate ramps up from 0.")
-    var warmupEpochs = 1
+    @Option(help: ArgumentHelp("Share of each class a class-aware mask drops: a number in [0, 1), or estimated (per class, from a two-component mixture of the previous epoch's scores; the default).", valueName: "rate"))
+    var dropRate: String?
+    @Option(parsing: .unconditional, help: "Epochs over which a class-aware mask's drop rate ramps up from 0 (default 1).")
+    var warmupEpochs: Int?
     @Option(parsing: .unconditional, help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
     var threshold: Double?
     @Option(parsing: .unconditional, help: "Standard deviation of the latent noise that makes semantic neighbours (eq. 9).") var sigma = 0.1
@@ -34,7 +34,15 @@ struct ClassifierOptions: ParsableArguments {
 
     /// The class-aware rule, or nil for the baseline and the paper's rules.
     func classAwareRule() throws -> ClassAwareRule? {
-        guard let score = SelectionScore(rawValue: mask) else { return nil }
+        guard let score = SelectionScore(rawValue: mask) else {
+            // Settings of the class-aware masks would be ignored by the others: say so rather than drop them.
+            if dropRate != nil || warmupEpochs != nil {
+                throw ValidationError("--drop-rate and --warmup-epochs apply to the class-aware masks (\(SelectionScore.allCases.map(\.rawValue).joined(separator: ", "))), not to --mask \(mask)")
+            }
+            return nil
+        }
+        if threshold != nil { throw ValidationError("--threshold applies to the paper's masks (fixed, quantile, running, mad), not to --mask \(mask); use --drop-rate") }
+        let dropRate = self.dropRate ?? "estimated", warmupEpochs = self.warmupEpochs ?? 1
         let rate: DropRate
         if dropRate == "estimated" {
             rate = .estimated
