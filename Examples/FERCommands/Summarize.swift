@@ -26,7 +26,8 @@ struct Summarize: ParsableCommand {
             for case let url as URL in walker where url.lastPathComponent == "metrics.jsonl" {
                 guard let folder = try? RunFolder.open(existing: url.deletingLastPathComponent()),
                       let settings = try? folder.readConfiguration(ClassifierSettings.self),
-                      let last = try folder.readMetrics(ClassifierEpochRecord.self).last, last.epoch == settings.epochs else { continue }
+                      case let records = try folder.readMetrics(ClassifierEpochRecord.self),
+                      let last = records.last, last.epoch == settings.epochs else { continue }
                 let data = (try? RunData.load(from: folder))
                 let method: String
                 switch settings.mask {
@@ -52,7 +53,7 @@ struct Summarize: ParsableCommand {
                 if let r = last.maskRecall { entry.recall.append(r) }
                 if let m = last.maskedShare { entry.masked.append(m) }
                 if let a = last.maskScores?.auroc { entry.auroc.append(a) }
-                let aurocs = try folder.readMetrics(ClassifierEpochRecord.self).compactMap { $0.maskScores?.auroc }
+                let aurocs = records.compactMap { $0.maskScores?.auroc }
                 if !aurocs.isEmpty { entry.meanAUROC.append(aurocs.reduce(0, +) / Double(aurocs.count)) }
                 entry.seeds.append(settings.seed)
                 groups[label] = entry
