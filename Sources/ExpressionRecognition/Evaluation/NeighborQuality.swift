@@ -37,8 +37,8 @@ public struct NeighborQuality: Codable, Sendable, Equatable {
         let generator = try SemanticNeighborGenerator(encoder: autoencoder.encoder, decoder: autoencoder.decoder, sigma: sigma, random: RandomStream(seed: seed))
         let loader = try BatchLoader(dataset: dataset, sampler: SequentialBatchSampler(count: dataset.count, batchSize: 64),
                                      options: LoaderOptions(prefetchDepth: 2))
-        var reconstructionError = 0.0, neighborError = 0.0, pixels = 0
-        var flips = 0, divergenceSum = 0.0, count = 0
+        var reconstructionError = 0.0, neighborError = 0.0, pixels = 0, count = 0
+        var stability = PredictionStability()
         let batches = loader.epoch(0)
         while let batch = try batches.next() {
             let input = Variable(batch.images)
@@ -55,13 +55,13 @@ public struct NeighborQuality: Codable, Sendable, Equatable {
             count += batch.count
             if let classifier {
                 let (own, other) = try withoutGradient { (try classifier(input), try classifier(neighbor)) }
-                flips += zip(argmaxRows(own.value), argmaxRows(other.value)).filter { $0 != $1 }.count
-                divergenceSum += try neighborhoodDivergences(logits: own, neighborLogits: other).reduce(0, +)
+                stability.add(predictions: argmaxRows(own.value), neighborPredictions: argmaxRows(other.value),
+                              divergences: try neighborhoodDivergences(logits: own, neighborLogits: other))
             }
         }
         func psnr(_ squaredError: Double) -> Double { 10 * log10(1 / max(squaredError / Double(max(1, pixels)), 1e-12)) }
         return NeighborQuality(sigma: sigma, images: count, reconstructionPSNR: psnr(reconstructionError), neighborPSNR: psnr(neighborError),
-                               flipRate: classifier == nil ? nil : Double(flips) / Double(max(1, count)),
-                               meanDivergence: classifier == nil ? nil : divergenceSum / Double(max(1, count)))
+                               flipRate: classifier == nil ? nil : stability.flipRate,
+                               meanDivergence: classifier == nil ? nil : stability.meanDivergence)
     }
 }
