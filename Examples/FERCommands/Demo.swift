@@ -123,8 +123,7 @@ struct Demo: ParsableCommand {
         let aeFolder = try stageFolder("autoencoder", root: root, data: runData)
         try runData.save(in: aeFolder)
         let aeTrainer = try AutoencoderTrainer(settings: aeSettings)
-        // The reconstruction PSNR after each epoch, on up to 1,000 test images.
-        let held = try test.limited(to: min(test.count, 1000), seed: seed &+ 5)
+        let held = try AutoencoderRun<AnyImageDataset>.psnrSample(of: test, seed: seed)
         _ = try AutoencoderRun(folder: aeFolder, trainer: aeTrainer, train: train, stage: .pretrain, progress: progress, test: held).run(resume: resume)
         let autoencoder = aeTrainer.autoencoder
 
@@ -165,16 +164,8 @@ struct Demo: ParsableCommand {
     func neighborPicture(autoencoder: AsymmetricAutoencoder<Float>, test: AnyImageDataset, to url: URL) throws {
         let chosen = try test.limited(to: 6, seed: seed)
         let images = try (0..<chosen.count).map { try chosen.image(at: $0).pixels }
-        let batch = Variable(try Tensor<Float>(shape: [images.count, 1, side, side], scalars: images.flatMap { $0 }))
-        autoencoder.isTraining = false
-        let reconstructions = try withoutGradient { try autoencoder(batch) }.value.scalars
         let generator = try SemanticNeighborGenerator(encoder: autoencoder.encoder, decoder: autoencoder.decoder, sigma: sigma, random: RandomStream(seed: seed))
-        let draws = try (0..<5).map { _ in try generator.neighbors(of: batch).value.scalars }
-        let plane = side * side
-        let rows = images.indices.map { i in
-            (original: images[i], reconstruction: Array(reconstructions[(i * plane)..<((i + 1) * plane)]),
-             neighbors: draws.map { Array($0[(i * plane)..<((i + 1) * plane)]) })
-        }
+        let rows = try neighborGridRows(autoencoder: autoencoder, images: images, generator: generator, count: 5)
         try Charts.neighborGrid(rows: rows, side: side, scale: max(1, 96 / side)).writePNG(to: url)
     }
 

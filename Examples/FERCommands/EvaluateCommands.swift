@@ -154,18 +154,10 @@ struct Neighbors: ParsableCommand {
         model.isTraining = false
         let images = try (0..<chosen.count).map { try chosen.image(at: $0).pixels }
         let side = model.side
-        let batch = Variable(try Tensor<Float>(shape: [images.count, 1, side, side], scalars: images.flatMap { $0 }))
-        let reconstructions = try withoutGradient { try model(batch) }.value.scalars
         let measured = measure > 0 ? try test.limited(to: measure, seed: seed &+ 1) : nil
         for value in sigmas {
             let generator = try SemanticNeighborGenerator(encoder: model.encoder, decoder: model.decoder, sigma: value, random: RandomStream(seed: seed))
-            var draws: [[Float]] = []
-            for _ in 0..<neighbors { draws.append(try withoutGradient { try generator.neighbors(of: batch) }.value.scalars) }
-            let plane = side * side
-            let rows = images.indices.map { i in
-                (original: images[i], reconstruction: Array(reconstructions[(i * plane)..<((i + 1) * plane)]),
-                 neighbors: draws.map { Array($0[(i * plane)..<((i + 1) * plane)]) })
-            }
+            let rows = try neighborGridRows(autoencoder: model, images: images, generator: generator, count: neighbors)
             var file = URL(fileURLWithPath: output)
             if sigmas.count > 1 {
                 let stem = file.deletingPathExtension().lastPathComponent

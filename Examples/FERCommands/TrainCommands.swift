@@ -265,8 +265,8 @@ package struct PretrainAutoencoder: ParsableCommand {
         let progress = ProgressReporter(quiet: output.quiet, silent: !writes)
         progress.log("autoencoder: \(train.count) images at \(settings.side)x\(settings.side), \(trainer.autoencoder.parameterCount) parameters" +
                      (parallel.map { "; " + $0.describe(globalBatch: globalBatch) } ?? ""))
-        // The reconstruction PSNR after each epoch, on up to 1,000 test images (rank 0 alone measures it).
-        let held = test.count > 0 && writes ? try test.limited(to: min(test.count, 1000), seed: settings.seed &+ 5) : nil
+        // Rank 0 alone measures the reconstruction PSNR after each epoch.
+        let held = writes ? try AutoencoderRun<AnyImageDataset>.psnrSample(of: test, seed: settings.seed) : nil
         _ = try AutoencoderRun(folder: folder, trainer: trainer, train: train, stage: .pretrain, progress: progress, test: held,
                                dataParallel: parallel?.dataParallel).run(resume: resume)
         progress.log("autoencoder written to \(folder.url.appendingPathComponent("autoencoder.safetensors").path)")

@@ -70,6 +70,12 @@ public struct AutoencoderRun<Train: ImageDataset> {
 
     public var modelFile: URL { folder.url.appendingPathComponent("autoencoder.safetensors") }
 
+    /// The held-out images whose PSNR a run measures after each epoch: a seeded sample of at
+    /// most 1,000 of `test` (enough for a stable figure, cheap beside an epoch), nil when empty.
+    public static func psnrSample(of test: AnyImageDataset, seed: UInt64) throws -> AnyImageDataset? {
+        test.count > 0 ? try test.limited(to: min(test.count, 1000), seed: seed &+ 5) : nil
+    }
+
     public func run(resume: Bool) throws -> [AutoencoderEpochRecord] {
         let settings = trainer.settings
         let epochs = stage == .pretrain ? settings.pretrainEpochs : settings.refineEpochs
