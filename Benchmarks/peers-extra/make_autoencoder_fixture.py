@@ -2,7 +2,7 @@
 112 in float64, with deterministic "formula" weights that the Swift test recomputes, so
 the file holds only the input and the results (about 1.3 MB instead of 7 MB of weights).
 
-Never run in CI; needs PyTorch and safetensors-free numpy only. Usage:
+Never run in CI; needs PyTorch only. Usage:
     /work/torch-venv/bin/python Benchmarks/peers-extra/make_autoencoder_fixture.py [out.safetensors]
 
 Weight formula (the Swift side, ModelTests.formulaValue, must match exactly): for the
@@ -20,10 +20,12 @@ then training mode with every dropout rate set to 0 (batch statistics): out/trai
 (eq. 4 with alpha [4,1,1,1,1], the peer's pairing), grad/x and grad/<param> for a few
 parameters, and buf/<name> for running statistics after that forward.
 """
-import json, math, struct, sys
+import json, math, os, struct, sys
 sys.path.insert(0, '/work/shared/peers')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torch, torch.nn as nn, torch.nn.functional as F
 from torch_models import AsymAE
+from safetensors_f64 import write
 
 def formula(name, shape):
     phase = (sum(name.encode()) % 997) * 0.01
@@ -37,17 +39,6 @@ def formula(name, shape):
         s = math.sqrt(3 / (n / shape[0]))
         v = [u * s for u in t]
     return torch.tensor(v, dtype=torch.float64).reshape(shape)
-
-def write(path, tensors, metadata):
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name in sorted(tensors):
-        b = tensors[name].detach().contiguous().to(torch.float64).numpy().tobytes()
-        header[name] = {"dtype": "F64", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b); offset += len(b)
-    h = json.dumps(header).encode()
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h))); f.write(h); [f.write(b) for b in blobs]
 
 torch.manual_seed(0)
 ae = AsymAE().double()

@@ -9,18 +9,8 @@ Never run in CI; needs PyTorch only (no numpy). Usage:
 """
 import json, os, struct, sys
 import torch
-
-def write(path, tensors, metadata):
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name in sorted(tensors):
-        values = tensors[name].detach().contiguous().to(torch.float64).reshape(-1).tolist()
-        b = struct.pack('<%dd' % len(values), *values)
-        header[name] = {"dtype": "F64", "shape": list(tensors[name].shape), "data_offsets": [offset, offset + len(b)]}
-        blobs.append(b); offset += len(b)
-    h = json.dumps(header).encode()
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(h))); f.write(h); [f.write(b) for b in blobs]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_f64 import write
 
 def case(path, op, make, settings, steps=4, seed=0):
     torch.manual_seed(seed)
