@@ -24,6 +24,8 @@ struct ClassifierOptions: ParsableArguments {
     var dropRate: String?
     @Option(parsing: .unconditional, help: "Epochs over which a class-aware mask's drop rate ramps up from 0 (default 1).")
     var warmupEpochs: Int?
+    @Option(parsing: .unconditional, help: "How many of a class's most recent scores a class-aware mask ranks a sample against (default \(ClassAwareRule.defaultRankingWindow)); 0 ranks within the batch only.")
+    var rankingWindow: Int?
     @Option(parsing: .unconditional, help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
     var threshold: Double?
     @Option(parsing: .unconditional, help: "Standard deviation of the latent noise that makes semantic neighbours (eq. 9).") var sigma = 0.1
@@ -36,8 +38,8 @@ struct ClassifierOptions: ParsableArguments {
     func classAwareRule() throws -> ClassAwareRule? {
         guard let score = SelectionScore(rawValue: mask) else {
             // Settings of the class-aware masks would be ignored by the others: say so rather than drop them.
-            if dropRate != nil || warmupEpochs != nil {
-                throw ValidationError("--drop-rate and --warmup-epochs apply to the class-aware masks (\(SelectionScore.allCases.map(\.rawValue).joined(separator: ", "))), not to --mask \(mask)")
+            if dropRate != nil || warmupEpochs != nil || rankingWindow != nil {
+                throw ValidationError("--drop-rate, --warmup-epochs and --ranking-window apply to the class-aware masks (\(SelectionScore.allCases.map(\.rawValue).joined(separator: ", "))), not to --mask \(mask)")
             }
             return nil
         }
@@ -52,7 +54,9 @@ struct ClassifierOptions: ParsableArguments {
             throw ValidationError("--drop-rate must be a number in [0, 1) or estimated, got \(dropRate)")
         }
         guard (0...1000).contains(warmupEpochs) else { throw ValidationError("--warmup-epochs must be in 0...1000, got \(warmupEpochs)") }
-        return try ClassAwareRule(score: score, rate: rate, warmupEpochs: warmupEpochs)
+        let rankingWindow = self.rankingWindow ?? ClassAwareRule.defaultRankingWindow
+        guard (0...1_000_000).contains(rankingWindow) else { throw ValidationError("--ranking-window must be in 0...1000000, got \(rankingWindow)") }
+        return try ClassAwareRule(score: score, rate: rate, warmupEpochs: warmupEpochs, rankingWindow: rankingWindow)
     }
 
     /// The paper's mask rule, or nil for the baseline and the class-aware rules.

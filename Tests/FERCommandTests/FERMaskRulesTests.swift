@@ -60,7 +60,7 @@ struct FERMaskRulesTests {
         let badRate = try runFer(["train", "--run", root.appendingPathComponent("bad").path, "--mask", "small-loss", "--drop-rate", "1.5"] + classifier + spec)
         #expect(badRate.status != 0 && badRate.errors.contains("--drop-rate must be a number in [0, 1) or estimated"))
         let ignored = try runFer(["train", "--run", root.appendingPathComponent("ignored").path, "--mask", "batch", "--drop-rate", "0.2"] + classifier + spec)
-        #expect(ignored.status != 0 && ignored.errors.contains("--drop-rate and --warmup-epochs apply to the class-aware masks"))
+        #expect(ignored.status != 0 && ignored.errors.contains("--drop-rate, --warmup-epochs and --ranking-window apply to the class-aware masks"))
         let threshold = try runFer(["train", "--run", root.appendingPathComponent("threshold").path, "--mask", "small-loss", "--threshold", "0.3"] + classifier + spec)
         #expect(threshold.status != 0 && threshold.errors.contains("--threshold applies to the paper's masks"))
 

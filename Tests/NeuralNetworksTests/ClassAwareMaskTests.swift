@@ -5,8 +5,37 @@ import Tensors
 
 @Suite("Class-aware mask and noise-rate estimate")
 struct ClassAwareMaskTests {
-    func mask(_ rate: DropRate, warmup: Int = 0, classes: Int = 3) throws -> ClassAwareMask {
-        try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: rate, warmupEpochs: warmup), classCount: classes)
+    func mask(_ rate: DropRate, warmup: Int = 0, classes: Int = 3, window: Int = 0) throws -> ClassAwareMask {
+        try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: rate, warmupEpochs: warmup, rankingWindow: window), classCount: classes)
+    }
+
+    @Test("With a ranking window the count dropped follows the wrong labels a batch holds")
+    func rankingWindow() throws {
+        // Class 0: clean scores near 1, wrong labels near 5, 30% of them, spread unevenly over
+        // batches of 6 (0 to 4 wrong labels per batch); class 1 has no wrong labels.
+        var windowed = try mask(.fixed(0.3), classes: 2, window: 60)
+        var batchRanked = try mask(.fixed(0.3), classes: 2)
+        windowed.startEpoch(0); batchRanked.startEpoch(0)
+        var g = SeededGenerator(seed: 3)
+        var caught = [0, 0], clean = [0, 0], wrong = 0
+        for b in 0..<200 {
+            let wrongInBatch = [0, 1, 2, 3, 4][b % 5] // 2 of 6 on average: 33%
+            var scores: [Double] = [], labels: [Int] = [], isWrong: [Bool] = []
+            for i in 0..<6 {
+                let w = i < wrongInBatch
+                scores.append((w ? 5 : 1) + g.nextUnitDouble()); labels.append(0); isWrong.append(w)
+            }
+            wrong += wrongInBatch
+            for (k, d) in [try windowed.decide(scores: scores, labels: labels), try batchRanked.decide(scores: scores, labels: labels)].enumerated() {
+                for i in 0..<6 where !d.keep[i] { if isWrong[i] { caught[k] += 1 } else { clean[k] += 1 } }
+            }
+        }
+        // The window's 30% quantile falls between the groups: it drops wrong labels only,
+        // 30/33 of them (the batches after the window filled). Ranking within the batch drops
+        // 1.8 per batch whatever it holds: clean samples where a batch has fewer wrong labels.
+        #expect(clean[0] <= 6, "windowed ranking dropped \(clean[0]) clean samples")
+        #expect(Double(caught[0]) > 0.85 * Double(wrong), "windowed ranking caught \(caught[0]) of \(wrong)")
+        #expect(clean[1] > 50, "batch ranking dropped \(clean[1]) clean samples")
     }
 
     @Test("Within each class the largest scores are masked, and the remainder carries to the next batch")
@@ -65,9 +94,9 @@ struct ClassAwareMaskTests {
         #expect(m.rates[1] == 0, "\(m.rates)")
     }
 
-    @Test("A saved mask continues exactly where it stopped")
+    @Test("A saved mask continues exactly where it stopped; one saved before the window ranks within the batch")
     func codableRoundTrip() throws {
-        var m = try mask(.fixed(0.25))
+        var m = try mask(.fixed(0.25), window: 5)
         m.startEpoch(1)
         let labels = [0, 1, 2, 0, 1, 2, 0]
         let scores = [1.0, 2, 3, 4, 5, 6, 7]
@@ -75,6 +104,10 @@ struct ClassAwareMaskTests {
         var restored = try JSONDecoder().decode(ClassAwareMask.self, from: JSONEncoder().encode(m))
         #expect(restored == m)
         #expect(try restored.decide(scores: scores, labels: labels) == m.decide(scores: scores, labels: labels))
+        let old = #"{"score":"small-loss","rate":{"fixed":{"_0":0.25}},"warmupEpochs":1}"#
+        #expect(try JSONDecoder().decode(ClassAwareRule.self, from: Data(old.utf8)).rankingWindow == 0)
+        let broken = String(decoding: try JSONEncoder().encode(m), as: UTF8.self).replacingOccurrences(of: #""classCount":3"#, with: #""classCount":4"#)
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ClassAwareMask.self, from: Data(broken.utf8)) }
     }
 
     @Test("Bad settings and bad batches throw")
@@ -83,6 +116,7 @@ struct ClassAwareMaskTests {
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, rate: .fixed(-0.1)) }
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, rate: .fixed(.nan)) }
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, warmupEpochs: -1) }
+        #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, rankingWindow: -1) }
         #expect(throws: TensorError.self) { try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss), classCount: 1) }
         var m = try mask(.fixed(0.2))
         #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0]) }

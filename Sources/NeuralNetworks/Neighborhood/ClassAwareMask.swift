@@ -30,27 +30,55 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     /// scores of an untrained network say little. With ``DropRate/estimated`` the first epoch
     /// drops nothing in any case (there is no previous epoch to estimate from).
     public var warmupEpochs: Int
+    /// How many of its most recent scores a class is ranked over. 0: only the batch's own
+    /// samples of the class, dropping rate x count of them (with a batch of 60 and 10 classes,
+    /// about 6 per class, so a batch holding 4 wrong labels of a class drops as many as one
+    /// holding none: precision stays near the rate's). n > 0: a sample is dropped when its
+    /// score is above the class's (1 - rate) quantile over its last n scores, the batch's
+    /// included, so the count dropped follows the wrong labels the batch holds.
+    public var rankingWindow: Int
 
-    /// - Throws: for a fixed rate outside [0, 1) or a negative warm-up.
-    public init(score: SelectionScore, rate: DropRate = .estimated, warmupEpochs: Int = 1) throws {
+    /// The window a new rule ranks over: about a tenth of an epoch's scores of one class at
+    /// the reproduction's scale (20,000 images, 10 classes), long enough that a quantile is
+    /// steady, short enough to follow the scores as the network learns within an epoch.
+    public static let defaultRankingWindow = 256
+
+    /// - Throws: for a fixed rate outside [0, 1), a negative warm-up or a negative window.
+    public init(score: SelectionScore, rate: DropRate = .estimated, warmupEpochs: Int = 1,
+                rankingWindow: Int = ClassAwareRule.defaultRankingWindow) throws {
         if case .fixed(let r) = rate, !(r >= 0 && r < 1) {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the drop rate must be in [0, 1), got \(r)")
         }
         guard warmupEpochs >= 0 else {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "warm-up epochs must be at least 0, got \(warmupEpochs)")
         }
-        self.score = score; self.rate = rate; self.warmupEpochs = warmupEpochs
+        guard rankingWindow >= 0 else {
+            throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the ranking window must be at least 0, got \(rankingWindow)")
+        }
+        self.score = score; self.rate = rate; self.warmupEpochs = warmupEpochs; self.rankingWindow = rankingWindow
+    }
+
+    private enum CodingKeys: String, CodingKey { case score, rate, warmupEpochs, rankingWindow }
+
+    /// Runs saved before the window existed ranked within the batch: they resume that way.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(score: c.decode(SelectionScore.self, forKey: .score), rate: c.decode(DropRate.self, forKey: .rate),
+                      warmupEpochs: c.decode(Int.self, forKey: .warmupEpochs),
+                      rankingWindow: c.decodeIfPresent(Int.self, forKey: .rankingWindow) ?? 0)
     }
 }
 
-/// A mask that drops, within each class of a batch, the samples with the largest scores, at
-/// a per-class rate. One global threshold on a label-aware score drops whole hard classes
-/// (their every sample has a large loss) and training collapses; ranking within the class
-/// keeps every class in the gradient.
+/// A mask that drops, within each class, the samples with the largest scores, at a per-class
+/// rate. One global threshold on a label-aware score drops whole hard classes (their every
+/// sample has a large loss) and training collapses; ranking within the class keeps every
+/// class in the gradient.
 ///
-/// The count dropped from class c of a batch is rate_c x n_c rounded by error diffusion
-/// (the remainder carries to the class's next batch), so over an epoch exactly the rate is
-/// dropped even when a batch holds only a few samples of each class.
+/// With a ranking window (``ClassAwareRule/rankingWindow``), a sample is dropped when its
+/// score exceeds the class's (1 - rate) quantile over the class's recent scores. Without one,
+/// the count dropped from class c of a batch is rate_c x n_c rounded by error diffusion (the
+/// remainder carries to the class's next batch), so over an epoch exactly the rate is dropped
+/// even when a batch holds only a few samples of each class.
 public struct ClassAwareMask: Codable, Sendable, Equatable {
     public let rule: ClassAwareRule
     public let classCount: Int
@@ -61,6 +89,9 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
     private var carry: [Double]
     /// Scores seen this epoch, per class, for the next epoch's estimate.
     private var epochScores: [[Double]]
+    /// The last ``ClassAwareRule/rankingWindow`` scores of each class, oldest first; kept
+    /// across epochs so the first batches of an epoch are ranked against a full window.
+    private var recentScores: [[Double]]
 
     /// - Throws: for fewer than 2 classes.
     public init(rule: ClassAwareRule, classCount: Int) throws {
@@ -72,6 +103,24 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         rates = Array(repeating: 0, count: classCount)
         carry = Array(repeating: 0, count: classCount)
         epochScores = Array(repeating: [], count: classCount)
+        recentScores = Array(repeating: [], count: classCount)
+    }
+
+    private enum CodingKeys: String, CodingKey { case rule, classCount, rates, estimatedRates, carry, epochScores, recentScores }
+
+    /// Masks saved before the ranking window existed have no recent scores.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rule = try c.decode(ClassAwareRule.self, forKey: .rule)
+        classCount = try c.decode(Int.self, forKey: .classCount)
+        rates = try c.decode([Double].self, forKey: .rates)
+        estimatedRates = try c.decodeIfPresent([Double].self, forKey: .estimatedRates)
+        carry = try c.decode([Double].self, forKey: .carry)
+        epochScores = try c.decode([[Double]].self, forKey: .epochScores)
+        recentScores = try c.decodeIfPresent([[Double]].self, forKey: .recentScores) ?? Array(repeating: [], count: classCount)
+        guard [rates.count, carry.count, epochScores.count, recentScores.count].allSatisfy({ $0 == classCount }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "per-class lists do not have \(classCount) entries"))
+        }
     }
 
     /// Sets the rates for `epoch` (0-based): the target rate, ramped over the warm-up.
@@ -113,6 +162,14 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
             let members = labels.indices.filter { labels[$0] == c }
             guard !members.isEmpty else { continue }
             for i in members { epochScores[c].append(scores[i]) }
+            if rule.rankingWindow > 0 {
+                recentScores[c].append(contentsOf: members.map { scores[$0] })
+                recentScores[c].removeFirst(max(0, recentScores[c].count - rule.rankingWindow))
+                if let threshold = Self.upperQuantile(recentScores[c], share: rates[c]) {
+                    for i in members where scores[i] > threshold { keep[i] = false }
+                }
+                continue
+            }
             let wanted = rates[c] * Double(members.count) + carry[c]
             let count = min(members.count, max(0, Int(wanted.rounded(.down))))
             carry[c] = wanted - Double(count)
@@ -121,6 +178,15 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
             for i in ranked.prefix(count) { keep[i] = false }
         }
         return MaskDecision(keep: keep, threshold: rates.reduce(0, +) / Double(classCount), divergences: scores)
+    }
+
+    /// The score above which `share` of `scores` lies: the (k+1)-th largest, k = share x count
+    /// rounded, so at most k of them are above it; nil when k is 0 (nothing to drop).
+    static func upperQuantile(_ scores: [Double], share: Double) -> Double? {
+        let k = Int((share * Double(scores.count)).rounded())
+        guard k > 0 else { return nil }
+        guard k < scores.count else { return -.infinity }
+        return scores.sorted(by: >)[k]
     }
 
     /// Both scores standardised over the batch (zero mean, unit deviation), summed: the
