@@ -17,7 +17,7 @@ struct Measurement: Sendable {
 
 /// Times `Variable.conv2d` forward alone (no tape), then forward + backward with gradients
 /// for input, weight and bias.
-func measure(_ shape: ConvShape, reps: Int) throws -> Measurement {
+func measure(_ shape: ConvShape, reps: Int, algorithm: ConvolutionAlgorithm) throws -> Measurement {
     var generator = SeededGenerator(seed: 2024)
     let (n, c, o, k, h, oh) = (shape.batch, shape.inChannels, shape.outChannels, shape.kernel, shape.side, shape.outputSide)
     let xValue = Tensor<Float>(randomNormal: [n, c, h, h], using: &generator)
@@ -33,7 +33,7 @@ func measure(_ shape: ConvShape, reps: Int) throws -> Measurement {
     let workspace = ConvolutionWorkspace<Float>()
     var sink: Float = 0
     let forward = try medianSeconds(reps: reps) {
-        let y = try xConstant.conv2d(weight: wConstant, bias: bConstant, stride: shape.stride, padding: shape.padding, workspace: workspace)
+        let y = try xConstant.conv2d(weight: wConstant, bias: bConstant, stride: shape.stride, padding: shape.padding, workspace: workspace, algorithm: algorithm)
         sink += y.value.scalars[0]
     }
 
@@ -42,7 +42,7 @@ func measure(_ shape: ConvShape, reps: Int) throws -> Measurement {
     let b = Variable(bValue, requiresGradient: true)
     let forwardBackward = try medianSeconds(reps: reps) {
         x.zeroGradient(); w.zeroGradient(); b.zeroGradient()
-        let y = try x.conv2d(weight: w, bias: b, stride: shape.stride, padding: shape.padding, workspace: workspace)
+        let y = try x.conv2d(weight: w, bias: b, stride: shape.stride, padding: shape.padding, workspace: workspace, algorithm: algorithm)
         try y.backward(upstream: upstream)
         sink += (x.grad?.scalars[0] ?? 0) + (w.grad?.scalars[0] ?? 0) + (b.grad?.scalars[0] ?? 0)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 
 /// One convolution to time: square input and kernel, as in the paper's Table II.
 struct ConvShape: Sendable, Equatable {
@@ -48,6 +49,8 @@ struct Options: Sendable {
     /// Cores to use (the library's workers); nil keeps the library's default.
     var threads: Int?
     var json: Bool
+    /// How conv2d computes the output and the input gradient.
+    var algorithm: ConvolutionAlgorithm = .automatic
 }
 
 struct UsageError: Error, CustomStringConvertible {
@@ -61,7 +64,7 @@ enum Command: Sendable {
 
 let usage = """
     usage: conv-bench --batch N --in C --out O --kernel K --side H [--stride S] [--padding P]
-                      [--reps R] [--threads T] [--name NAME] [--json]
+                      [--reps R] [--threads T] [--name NAME] [--algorithm A] [--json]
            conv-bench --paper [--batch N] [--reps R] [--threads T] [--json]
 
     Times Variable.conv2d (Float) forward, and forward+backward (gradients for input,
@@ -79,6 +82,7 @@ let usage = """
       --reps R       timed runs per measurement (default 5)
       --threads T    cores to use: the library's workers (default: FER_THREADS or all)
       --name NAME    label for the row (default "custom")
+      --algorithm A  automatic (the library's rule, default), im2col or winograd
       --json         one JSON object per line instead of a table
       --paper        the classifier layers of the paper's Table II (side 112, batch 8)
       --help         this text
@@ -88,6 +92,7 @@ let usage = """
 func parseArguments(_ arguments: [String]) throws -> Command {
     var values: [String: Int] = [:]
     var name: String?
+    var algorithm = ConvolutionAlgorithm.automatic
     var json = false, paper = false
     let integerFlags: Set<String> = ["--batch", "--in", "--out", "--kernel", "--side", "--stride", "--padding",
                                      "--reps", "--threads"]
@@ -117,6 +122,12 @@ func parseArguments(_ arguments: [String]) throws -> Command {
             if flag == "--json" { json = true } else { paper = true }
         case "--name":
             name = try value()
+        case "--algorithm":
+            let text = try value()
+            guard let chosen = ConvolutionAlgorithm(rawValue: text) else {
+                throw UsageError(description: "--algorithm must be one of \(ConvolutionAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+            }
+            algorithm = chosen
         case _ where integerFlags.contains(flag):
             let text = try value()
             guard let number = Int(text) else {
@@ -162,7 +173,7 @@ func parseArguments(_ arguments: [String]) throws -> Command {
         shapes = [shape]
     }
     for shape in shapes { try checkMemory(shape) }
-    return .run(Options(shapes: shapes, reps: reps, threads: values["--threads"], json: json))
+    return .run(Options(shapes: shapes, reps: reps, threads: values["--threads"], json: json, algorithm: algorithm))
 }
 
 func validate(_ shape: ConvShape) throws {

@@ -22,12 +22,12 @@ guard case .run(let options) = command else {
 // workers (OpenBLAS itself stays on one thread per call; see Parallel).
 let workers = options.threads ?? Parallel.threadCount
 if !options.json {
-    print("conv2d Float, OpenBLAS core \(BLAS.coreName), \(workers) workers of 1 OpenBLAS thread, median of \(options.reps) after 1 warm-up")
+    print("conv2d Float, OpenBLAS core \(BLAS.coreName), \(workers) workers of 1 OpenBLAS thread, median of \(options.reps) after 1 warm-up, algorithm \(options.algorithm.rawValue)")
     print(tableHeader())
 }
 for shape in options.shapes {
     do {
-        let m = try Parallel.$workerOverride.withValue(workers) { try measure(shape, reps: options.reps) }
+        let m = try Parallel.$workerOverride.withValue(workers) { try measure(shape, reps: options.reps, algorithm: options.algorithm) }
         print(options.json ? jsonLine(m) : tableRow(m))
     } catch {
         FileHandle.standardError.write(Data("conv-bench: \(shape.name) \(shape.summary) failed: \(error)\n".utf8))

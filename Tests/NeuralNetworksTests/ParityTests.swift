@@ -25,6 +25,19 @@ struct ParityTests {
         for line in lines where !line.passed { Issue.record("\(name): \(line)") }
     }
 
+    /// Winograd forced wherever it applies (every 3x3 and 5x5 stride-1 convolution of every
+    /// fixture, whole classifier steps included), against the same fixtures and tolerances.
+    @Test(arguments: fixtureNames)
+    func winograd(_ name: String) throws {
+        let file = try SafeTensorsFile(contentsOf: parityDirectory().appendingPathComponent(name))
+        for lines in try ConvolutionAlgorithm.$override.withValue(.winograd, operation: {
+            [try ParityRunner.run(file, as: Double.self), try ParityRunner.run(file, as: Float.self)]
+        }) {
+            #expect(!lines.isEmpty)
+            for line in lines where !line.passed { Issue.record("\(name) with Winograd: \(line)") }
+        }
+    }
+
     /// Fixtures this project generated itself with PyTorch (Benchmarks/peers-extra/make_optimizer_fixtures.py):
     /// Adam, AdamW and AMSGrad, which ../shared/parity does not cover.
     static let projectFixtures = ["adam.safetensors", "adamw.safetensors", "adam_amsgrad.safetensors"]

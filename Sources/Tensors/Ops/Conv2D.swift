@@ -13,12 +13,14 @@ extension Variable {
     ///   - stride: step between output positions, at least 1.
     ///   - padding: zeros added on every side, at least 0.
     ///   - workspace: scratch kept by the calling layer between calls (see ``ConvolutionWorkspace``).
+    ///   - algorithm: how the output and the input gradient are computed (the weight gradient
+    ///     always by im2col + GEMM).
     /// - Returns: (N, O, OH, OW) with OH = (H + 2P - KH) / S + 1.
     /// - Throws: ``TensorError`` when a shape does not fit or a setting is out of range.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func conv2d(weight: Variable, bias: Variable? = nil, stride: Int = 1, padding: Int = 0,
-                       workspace: ConvolutionWorkspace<Scalar>? = nil) throws -> Variable {
+                       workspace: ConvolutionWorkspace<Scalar>? = nil, algorithm: ConvolutionAlgorithm = .automatic) throws -> Variable {
         let op = "conv2d"
         guard stride >= 1 else { throw TensorError.invalidArgument(op: op, message: "stride must be at least 1, got \(stride)") }
         guard padding >= 0 else { throw TensorError.invalidArgument(op: op, message: "padding must be at least 0, got \(padding)") }
@@ -46,9 +48,15 @@ extension Variable {
         let groups = ConvGeometry.partition(items, workers: workers)
         let widest = items.map(\.width).max() ?? 0
         // Every element of y is written by a GEMM with beta = 0 (or copied from one): no zero-fill.
+        let winograd = algorithm.winogradTransform(kernelHeight: KH, kernelWidth: KW, stride: stride, channels: C, outputChannels: O, outputSize: L)
         let yScalars = [Scalar](unsafeUninitializedCapacity: N * O * L) { yp, initialized in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
+                    if let winograd {
+                        winogradCorrelation(xp.baseAddress!, batch: N, channels: C, height: H, width: W, weight: wp.baseAddress!,
+                                            outputChannels: O, padding: padding, transform: winograd, into: yp.baseAddress!, workspace: workspace)
+                        return
+                    }
                     // Scratch per worker: the item's columns (K, width), then its output (O, width) when it spans samples.
                     withScratch(workspace, count: (K + O) * widest, workers: groups.count) { scratches in
                         Parallel.run(workers: groups.count) { w in
@@ -132,7 +140,16 @@ extension Variable {
                         }
                     }
                 }
-                if needX && flippedPath {
+                let flippedWinograd = algorithm.winogradTransform(kernelHeight: KH, kernelWidth: KW, stride: 1, channels: O, outputChannels: C, outputSize: H * W)
+                if needX && flippedPath, let flippedWinograd {
+                    let flipped = flippedTransposedWeight(wValue)
+                    flipped.withUnsafeBufferPointer { fp in
+                        dx.withUnsafeMutableScalars { dxp in
+                            winogradCorrelation(dyp.baseAddress!, batch: N, channels: O, height: OH, width: OW, weight: fp.baseAddress!,
+                                                outputChannels: C, padding: KH - 1 - padding, transform: flippedWinograd, into: dxp!, workspace: workspace)
+                        }
+                    }
+                } else if needX && flippedPath {
                     let flipped = flippedTransposedWeight(wValue)
                     let g2 = ConvGeometry(channels: O, height: OH, width: OW, kernelHeight: KH, kernelWidth: KW,
                                           stride: 1, padding: KH - 1 - padding)

@@ -1,0 +1,54 @@
+import Foundation
+
+/// How a stride-1 convolution is computed. Every algorithm gives the same result up to
+/// rounding; they differ in speed by shape (Docs/Performance.md, "Convolution algorithms").
+public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
+    /// The measured rule (``winogradApplies(kernel:channels:outputChannels:outputSize:)``):
+    /// Winograd where it was faster on this project's machines, im2col + GEMM elsewhere.
+    /// `FER_CONVOLUTION=im2col` (or `winograd`) in the environment overrides it for the process.
+    case automatic
+    /// im2col + GEMM: any shape.
+    case im2col
+    /// Winograd F(2x2, r x r) wherever it applies (stride 1, square 3x3 or 5x5 kernel);
+    /// im2col + GEMM elsewhere.
+    case winograd
+
+    /// The rule behind ``automatic``, from `conv-bench` on the paper's layers (Docs/Performance.md):
+    /// 5x5 kernels between layers of at least 32 channels (the paper's Conv1-b: F(2x2, 5x5)
+    /// does 2.8 times fewer multiplications); 3x3 kernels only on large planes of at least 64
+    /// channels, because on small planes the per-call kernel transform and the thin GEMMs eat
+    /// the 2.25-fold saving.
+    public static func winogradApplies(kernel: Int, channels: Int, outputChannels: Int, outputSize: Int) -> Bool {
+        let narrowest = min(channels, outputChannels)
+        switch kernel {
+        case 5: return narrowest >= 32
+        case 3: return narrowest >= 64 && outputSize >= 48 * 48
+        default: return false
+        }
+    }
+
+    /// What ``automatic`` stands for inside `ConvolutionAlgorithm.$override.withValue(...) { }`:
+    /// a whole model (its layers pass ``automatic``) can be run with one algorithm, as the
+    /// parity tests do with Winograd forced.
+    @TaskLocal public static var override: ConvolutionAlgorithm?
+
+    /// ``automatic`` unless `FER_CONVOLUTION` names another algorithm (read once).
+    static let processDefault: ConvolutionAlgorithm = {
+        ProcessInfo.processInfo.environment["FER_CONVOLUTION"].flatMap(ConvolutionAlgorithm.init(rawValue:)) ?? .automatic
+    }()
+
+    /// The Winograd transform to use for a correlation of this shape, or nil for im2col.
+    func winogradTransform(kernelHeight: Int, kernelWidth: Int, stride: Int, channels: Int, outputChannels: Int,
+                           outputSize: Int) -> WinogradTransform? {
+        let chosen = self == .automatic ? Self.override ?? Self.processDefault : self
+        guard chosen != .im2col, stride == 1, kernelHeight == kernelWidth, kernelHeight == 3 || kernelHeight == 5 else { return nil }
+        if chosen == .automatic
+            && !Self.winogradApplies(kernel: kernelHeight, channels: channels, outputChannels: outputChannels, outputSize: outputSize) {
+            return nil
+        }
+        return kernelHeight == 3 ? Self.f2x2k3 : Self.f2x2k5
+    }
+
+    private static let f2x2k3 = WinogradTransform(outputTile: 2, kernel: 3)
+    private static let f2x2k5 = WinogradTransform(outputTile: 2, kernel: 5)
+}
