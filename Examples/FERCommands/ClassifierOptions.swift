@@ -24,7 +24,7 @@ struct ClassifierOptions: ParsableArguments {
     var dropRate: String?
     @Option(parsing: .unconditional, help: "Epochs over which a class-aware mask's drop rate ramps up from 0 (default 1).")
     var warmupEpochs: Int?
-    @Option(parsing: .unconditional, help: "How many of a class's most recent scores a class-aware mask ranks a sample against (default \(ClassAwareRule.defaultRankingWindow)); 0 ranks within the batch only.")
+    @Option(parsing: .unconditional, help: "How many of a class's most recent scores a class-aware mask ranks a sample against; 0 (the default) ranks within the batch.")
     var rankingWindow: Int?
     @Option(parsing: .unconditional, help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
     var threshold: Double?

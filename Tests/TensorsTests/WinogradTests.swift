@@ -63,6 +63,7 @@ struct WinogradTests {
         #expect(transform(a, kernel: 5, channels: 16, size: 112) == nil)
         #expect(transform(a, kernel: 3, channels: 128, size: 56) == 3)
         #expect(transform(a, kernel: 3, channels: 256, size: 28) == nil)
+        #expect(transform(a, kernel: 3, channels: 64, size: 112) == nil)
         #expect(transform(a, kernel: 3, stride: 2, channels: 128, size: 56) == nil)
         #expect(transform(a, kernel: 1, channels: 128, size: 56) == nil)
         #expect(transform(.im2col, kernel: 5, channels: 64, size: 112) == nil)

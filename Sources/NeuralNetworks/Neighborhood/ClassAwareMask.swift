@@ -30,18 +30,19 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     /// scores of an untrained network say little. With ``DropRate/estimated`` the first epoch
     /// drops nothing in any case (there is no previous epoch to estimate from).
     public var warmupEpochs: Int
-    /// How many of its most recent scores a class is ranked over. 0: only the batch's own
-    /// samples of the class, dropping rate x count of them (with a batch of 60 and 10 classes,
-    /// about 6 per class, so a batch holding 4 wrong labels of a class drops as many as one
-    /// holding none: precision stays near the rate's). n > 0: a sample is dropped when its
-    /// score is above the class's (1 - rate) quantile over its last n scores, the batch's
-    /// included, so the count dropped follows the wrong labels the batch holds.
+    /// How many of its most recent scores a class is ranked over. 0 (the default): only the
+    /// batch's own samples of the class, dropping rate x count of them, so every batch keeps
+    /// the same share of every class. n > 0: a sample is dropped when its score is above the
+    /// class's (1 - rate) quantile over its last n scores, the batch's included, so the count
+    /// dropped follows the wrong labels a batch holds, but also the drift of a class's scores
+    /// as the network learns: a class the network is getting worse at is dropped more, and
+    /// gets worse still. Measured at 40% symmetric noise (Docs/Reproduction.md): 75.2% test
+    /// accuracy after 7 epochs with a window of 256 against 81.8% within the batch, with the
+    /// same precision (0.69) and AUROC (0.95 against 0.97).
     public var rankingWindow: Int
 
-    /// The window a new rule ranks over: about a tenth of an epoch's scores of one class at
-    /// the reproduction's scale (20,000 images, 10 classes), long enough that a quantile is
-    /// steady, short enough to follow the scores as the network learns within an epoch.
-    public static let defaultRankingWindow = 256
+    /// Ranking within the batch: measured better than a window (``rankingWindow``).
+    public static let defaultRankingWindow = 0
 
     /// - Throws: for a fixed rate outside [0, 1), a negative warm-up or a negative window.
     public init(score: SelectionScore, rate: DropRate = .estimated, warmupEpochs: Int = 1,

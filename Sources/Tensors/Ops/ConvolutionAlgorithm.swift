@@ -15,14 +15,15 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
 
     /// The rule behind ``automatic``, from `conv-bench` on the paper's layers (Docs/Performance.md):
     /// 5x5 kernels between layers of at least 32 channels (the paper's Conv1-b: F(2x2, 5x5)
-    /// does 2.8 times fewer multiplications); 3x3 kernels only on large planes of at least 64
-    /// channels, because on small planes the per-call kernel transform and the thin GEMMs eat
-    /// the 2.25-fold saving.
+    /// does 2.8 times fewer multiplications); 3x3 kernels only on large planes between layers
+    /// of at least 128 channels: with fewer channels, or on small planes, the transforms and
+    /// the per-call kernel transform eat the 2.25-fold saving (64->128 at 56x56 and the
+    /// autoencoder's 64-channel blocks were slower with Winograd).
     public static func winogradApplies(kernel: Int, channels: Int, outputChannels: Int, outputSize: Int) -> Bool {
         let narrowest = min(channels, outputChannels)
         switch kernel {
         case 5: return narrowest >= 32
-        case 3: return narrowest >= 64 && outputSize >= 48 * 48
+        case 3: return narrowest >= 128 && outputSize >= 48 * 48
         default: return false
         }
     }
