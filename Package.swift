@@ -38,7 +38,10 @@ let package = Package(
         ),
         // glibc's mallopt, for AllocatorPolicy (freed tensor buffers stay in the heap).
         .systemLibrary(name: "CMalloc"),
-        .target(name: "Tensors", dependencies: ["COpenBLAS", "CMalloc"]),
+        // Direct convolution loops for few-channel layers, in C so that they can be compiled for
+        // AVX-512 and AVX2 beside the baseline (Swift code stays at the baseline's SSE2).
+        .target(name: "CDirectConvolution"),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CMalloc", "CDirectConvolution"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         // What every executable does first: the OpenBLAS core guard (may restart the process)
         // and the allocator policy. Not needed by a program that only uses the library.

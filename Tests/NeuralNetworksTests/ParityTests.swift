@@ -25,16 +25,17 @@ struct ParityTests {
         for line in lines where !line.passed { Issue.record("\(name): \(line)") }
     }
 
-    /// Winograd forced wherever it applies (every 3x3 and 5x5 stride-1 convolution of every
-    /// fixture, whole classifier steps included), against the same fixtures and tolerances.
-    @Test(arguments: fixtureNames)
-    func winograd(_ name: String) throws {
+    /// Winograd and the direct loops, each forced wherever it applies (every 3x3 and 5x5, or
+    /// every square, stride-1 convolution of every fixture, whole classifier steps included),
+    /// against the same fixtures and tolerances.
+    @Test(arguments: [ConvolutionAlgorithm.winograd, .direct], fixtureNames)
+    func forcedAlgorithm(_ algorithm: ConvolutionAlgorithm, _ name: String) throws {
         let file = try SafeTensorsFile(contentsOf: parityDirectory().appendingPathComponent(name))
-        for lines in try ConvolutionAlgorithm.$override.withValue(.winograd, operation: {
+        for lines in try ConvolutionAlgorithm.$override.withValue(algorithm, operation: {
             [try ParityRunner.run(file, as: Double.self), try ParityRunner.run(file, as: Float.self)]
         }) {
             #expect(!lines.isEmpty)
-            for line in lines where !line.passed { Issue.record("\(name) with Winograd: \(line)") }
+            for line in lines where !line.passed { Issue.record("\(name) with \(algorithm): \(line)") }
         }
     }
 

@@ -5,7 +5,8 @@ extension Variable {
     /// 2-D cross-correlation, as PyTorch's `F.conv2d` (no dilation, no groups).
     ///
     /// Lowered to im2col + GEMM per sample; a 1x1 kernel with stride 1 and no padding
-    /// skips im2col and multiplies the image directly.
+    /// skips im2col and multiplies the image directly. Stride-1 layers with few channels run
+    /// direct loops, and wide 5x5 and 3x3 layers Winograd's algorithm (``ConvolutionAlgorithm``).
     ///
     /// - Parameters:
     ///   - weight: (O, C, KH, KW).
@@ -13,8 +14,8 @@ extension Variable {
     ///   - stride: step between output positions, at least 1.
     ///   - padding: zeros added on every side, at least 0.
     ///   - workspace: scratch kept by the calling layer between calls (see ``ConvolutionWorkspace``).
-    ///   - algorithm: how the output and the input gradient are computed (the weight gradient
-    ///     always by im2col + GEMM).
+    ///   - algorithm: how the output and the gradients are computed (``ConvolutionAlgorithm``;
+    ///     Winograd computes the weight gradient by im2col + GEMM).
     /// - Returns: (N, O, OH, OW) with OH = (H + 2P - KH) / S + 1.
     /// - Throws: ``TensorError`` when a shape does not fit or a setting is out of range.
     @_specialize(where Scalar == Float)
@@ -48,14 +49,20 @@ extension Variable {
         let groups = ConvGeometry.partition(items, workers: workers)
         let widest = items.map(\.width).max() ?? 0
         // Every element of y is written by a GEMM with beta = 0 (or copied from one): no zero-fill.
-        let winograd = algorithm.winogradTransform(kernelHeight: KH, kernelWidth: KW, stride: stride, channels: C, outputChannels: O, outputSize: L)
+        let plan = algorithm.plan(kernelHeight: KH, kernelWidth: KW, stride: stride, channels: C, outputChannels: O, outputSize: L)
         let yScalars = [Scalar](unsafeUninitializedCapacity: N * O * L) { yp, initialized in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
-                    if let winograd {
+                    switch plan {
+                    case .winograd(let transform):
                         winogradCorrelation(xp.baseAddress!, batch: N, channels: C, height: H, width: W, weight: wp.baseAddress!,
-                                            outputChannels: O, padding: padding, transform: winograd, into: yp.baseAddress!, workspace: workspace)
+                                            outputChannels: O, padding: padding, transform: transform, into: yp.baseAddress!, workspace: workspace)
                         return
+                    case .direct:
+                        directCorrelation(xp.baseAddress!, batch: N, channels: C, height: H, width: W, weight: wp.baseAddress!,
+                                          outputChannels: O, kernel: KH, padding: padding, into: yp.baseAddress!)
+                        return
+                    case .im2col: break
                     }
                     // Scratch per worker: the item's columns (K, width), then its output (O, width) when it spans samples.
                     withScratch(workspace, count: (K + O) * widest, workers: groups.count) { scratches in
@@ -90,7 +97,19 @@ extension Variable {
             // col2im adds into dX, so it needs zeros.
             var dx: Tensor<Scalar>? = !needX ? nil : flippedPath ? Tensor(uninitializedShape: xValue.shape) : Tensor(zeros: xValue.shape)
             var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
+            // Direct loops compute dW on their own; the item loop below then has nothing to do
+            // unless dX needs col2im.
+            let directWeight = needW && plan == .direct
             dy.scalars.withUnsafeBufferPointer { dyp in
+                if directWeight {
+                    xValue.scalars.withUnsafeBufferPointer { xp in
+                        dw.withUnsafeMutableScalars { dwp in
+                            directWeightGradient(xp.baseAddress!, upstream: dyp.baseAddress!, batch: N, channels: C, height: H, width: W,
+                                                 outputChannels: O, kernel: KH, padding: padding, into: dwp!, workspace: workspace)
+                        }
+                    }
+                }
+                if (needW && !directWeight) || (needX && !flippedPath) {
                 // Scratch per worker: columns (K, width), column gradients (K, width), dY gathered
                 // (O, width), and the worker's share of dW (O, K), summed in worker order below.
                 let partialOffset = (2 * K + O) * widest
@@ -114,7 +133,7 @@ extension Variable {
                                             dyBlock = UnsafePointer(gathered)
                                             ldy = item.width
                                         }
-                                        if needW {
+                                        if needW && !directWeight {
                                             let source = unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct)
                                             // dW_w (O, K) (+)= dY (O, width) x cols^T (width, K)
                                             BLAS.gemm(transposeB: true, m: O, n: K, k: item.width, a: dyBlock, lda: ldy, b: source,
@@ -134,19 +153,26 @@ extension Variable {
                             }
                         }
                     }
-                    if needW {
+                    if needW && !directWeight {
                         dw.withUnsafeMutableScalars { dwp in
                             for w in scratches.indices { addInPlace(dwp!, UnsafePointer(scratches[w] + partialOffset), count: O * K) }
                         }
                     }
                 }
-                let flippedWinograd = algorithm.winogradTransform(kernelHeight: KH, kernelWidth: KW, stride: 1, channels: O, outputChannels: C, outputSize: H * W)
-                if needX && flippedPath, let flippedWinograd {
+                }
+                let flippedPlan = !(needX && flippedPath) ? ConvolutionPlan.im2col
+                    : algorithm.plan(kernelHeight: KH, kernelWidth: KW, stride: 1, channels: O, outputChannels: C, outputSize: H * W)
+                if needX && flippedPath && flippedPlan != .im2col {
                     let flipped = flippedTransposedWeight(wValue)
                     flipped.withUnsafeBufferPointer { fp in
                         dx.withUnsafeMutableScalars { dxp in
-                            winogradCorrelation(dyp.baseAddress!, batch: N, channels: O, height: OH, width: OW, weight: fp.baseAddress!,
-                                                outputChannels: C, padding: KH - 1 - padding, transform: flippedWinograd, into: dxp!, workspace: workspace)
+                            if case .winograd(let transform) = flippedPlan {
+                                winogradCorrelation(dyp.baseAddress!, batch: N, channels: O, height: OH, width: OW, weight: fp.baseAddress!,
+                                                    outputChannels: C, padding: KH - 1 - padding, transform: transform, into: dxp!, workspace: workspace)
+                            } else {
+                                directCorrelation(dyp.baseAddress!, batch: N, channels: O, height: OH, width: OW, weight: fp.baseAddress!,
+                                                  outputChannels: C, kernel: KH, padding: KH - 1 - padding, into: dxp!)
+                            }
                         }
                     }
                 } else if needX && flippedPath {

@@ -12,6 +12,9 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// Winograd F(2x2, r x r) wherever it applies (stride 1, square 3x3 or 5x5 kernel);
     /// im2col + GEMM elsewhere.
     case winograd
+    /// Direct loops (output, input gradient and weight gradient) wherever they apply
+    /// (stride 1, square kernel); im2col + GEMM elsewhere.
+    case direct
 
     /// The rule behind ``automatic``, from `conv-bench` on the paper's layers (Docs/Performance.md):
     /// 5x5 kernels between layers of at least 32 channels (the paper's Conv1-b: F(2x2, 5x5)
@@ -38,18 +41,36 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
         ProcessInfo.processInfo.environment["FER_CONVOLUTION"].flatMap(ConvolutionAlgorithm.init(rawValue:)) ?? .automatic
     }()
 
-    /// The Winograd transform to use for a correlation of this shape, or nil for im2col.
-    func winogradTransform(kernelHeight: Int, kernelWidth: Int, stride: Int, channels: Int, outputChannels: Int,
-                           outputSize: Int) -> WinogradTransform? {
+    /// The rule behind ``automatic`` for direct loops: none yet. The first version of the loops
+    /// ran at 12-26 GFLOP/s on the demo's 16-channel layers against im2col's 60-110 (rows of
+    /// 32 columns are too short to vectorise well), so they are chosen only on request.
+    public static func directApplies(kernel: Int, channels: Int, outputChannels: Int) -> Bool { false }
+
+    /// What computes a correlation of this shape.
+    func plan(kernelHeight: Int, kernelWidth: Int, stride: Int, channels: Int, outputChannels: Int, outputSize: Int) -> ConvolutionPlan {
         let chosen = self == .automatic ? Self.override ?? Self.processDefault : self
-        guard chosen != .im2col, stride == 1, kernelHeight == kernelWidth, kernelHeight == 3 || kernelHeight == 5 else { return nil }
-        if chosen == .automatic
-            && !Self.winogradApplies(kernel: kernelHeight, channels: channels, outputChannels: outputChannels, outputSize: outputSize) {
-            return nil
+        guard chosen != .im2col, stride == 1, kernelHeight == kernelWidth else { return .im2col }
+        let k = kernelHeight
+        let winograd = k == 3 || k == 5
+        switch chosen {
+        case .direct: return .direct
+        case .winograd: return winograd ? .winograd(k == 3 ? Self.f2x2k3 : Self.f2x2k5) : .im2col
+        default:
+            if Self.directApplies(kernel: k, channels: channels, outputChannels: outputChannels) { return .direct }
+            if winograd && Self.winogradApplies(kernel: k, channels: channels, outputChannels: outputChannels, outputSize: outputSize) {
+                return .winograd(k == 3 ? Self.f2x2k3 : Self.f2x2k5)
+            }
+            return .im2col
         }
-        return kernelHeight == 3 ? Self.f2x2k3 : Self.f2x2k5
     }
 
     private static let f2x2k3 = WinogradTransform(outputTile: 2, kernel: 3)
     private static let f2x2k5 = WinogradTransform(outputTile: 2, kernel: 5)
+}
+
+/// The algorithm one convolution call runs.
+enum ConvolutionPlan: Equatable {
+    case im2col
+    case winograd(WinogradTransform)
+    case direct
 }
