@@ -7,6 +7,8 @@ let package = Package(
         .executable(name: "fer", targets: ["fer"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
+        .library(name: "ImageDatasets", targets: ["ImageDatasets"]),
+        .library(name: "Pictures", targets: ["Pictures"]),
         .library(name: "ExpressionRecognition", targets: ["ExpressionRecognition"]),
         .executable(name: "parity-check", targets: ["parity-check"]),
         .executable(name: "gemm-bench", targets: ["gemm-bench"]),
@@ -43,11 +45,16 @@ let package = Package(
         // What every executable does first: the OpenBLAS core guard (may restart the process)
         // and the allocator policy. Not needed by a program that only uses the library.
         .target(name: "ProgramRuntime", dependencies: ["Tensors"]),
-        // Image and archive codecs for the data pipeline; only ExpressionRecognition imports them.
+        // Image and archive codecs for the data pipeline; only ImageDatasets imports them.
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg", providers: [.apt(["libjpeg62-turbo-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "ExpressionRecognition", dependencies: ["NeuralNetworks", "CPNG", "CJPEG", "CZlib"]),
+        // The generic data pipeline: codecs, readers, datasets, loader, samplers, label noise.
+        .target(name: "ImageDatasets", dependencies: ["Tensors", "CPNG", "CJPEG", "CZlib"]),
+        // Charts and image grids drawn into PNG files (the PNG encoder is ImageDatasets').
+        .target(name: "Pictures", dependencies: ["ImageDatasets"]),
+        // The paper's models, training recipes and evaluation.
+        .target(name: "ExpressionRecognition", dependencies: ["NeuralNetworks", "ImageDatasets", "Pictures"]),
         // Runs a PyTorch fixture file against the library; shared by parity-check and the tests.
         .target(name: "ParityFixtures", dependencies: ["Tensors", "NeuralNetworks", "ExpressionRecognition"]),
         // The fer commands, shared by fer and fer-distributed (the program under mpirun).
@@ -70,9 +77,9 @@ let package = Package(
         .executableTarget(name: "train-step-bench", dependencies: ["ExpressionRecognition", "BenchmarkSupport", "ProgramRuntime"], path: "Benchmarks/train-step-bench"),
         // A plain C program calling cblas_sgemm: the yardstick for the OpenBLAS path.
         .executableTarget(name: "cblas-reference", dependencies: ["COpenBLAS"], path: "Benchmarks/cblas-reference"),
-        .executableTarget(name: "data-bench", dependencies: ["ExpressionRecognition", "ProgramRuntime"], path: "Benchmarks/data-bench"),
+        .executableTarget(name: "data-bench", dependencies: ["ImageDatasets", "ProgramRuntime"], path: "Benchmarks/data-bench"),
         // Mutates valid files and runs every reader on them in-process (Docs/Reliability.md); FERCommandTests runs a short round.
-        .executableTarget(name: "fuzz-readers", dependencies: ["ExpressionRecognition", "ProgramRuntime"], path: "Tools/fuzz-readers"),
+        .executableTarget(name: "fuzz-readers", dependencies: ["ImageDatasets", "NeuralNetworks", "ProgramRuntime"], path: "Tools/fuzz-readers"),
         // Checks the GEMM facade against the OpenBLAS core this process loaded (the tests run it per core).
         .executableTarget(name: "blas-check", dependencies: ["Tensors"], path: "Tools/blas-check"),
         // Open MPI through pkg-config; only Distributed imports it, so nothing else links libmpi.
@@ -85,9 +92,10 @@ let package = Package(
                           path: "Examples/fer-distributed"),
         // All-reduce time for the Table II gradient, and data-parallel throughput (Docs/Distributed.md).
         .executableTarget(name: "distributed-bench", dependencies: ["Distributed", "ExpressionRecognition", "ProgramRuntime"], path: "Benchmarks/distributed-bench"),
-        .target(name: "TestSupport", dependencies: ["Tensors"], path: "Tests/Support"),
+        .target(name: "TestSupport", dependencies: ["Tensors", "ImageDatasets"], path: "Tests/Support"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport", "CMalloc", "ProgramRuntime"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),
+        .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"]),
         .testTarget(name: "ExpressionRecognitionTests", dependencies: ["ExpressionRecognition", "TestSupport"]),
         // Runs the built `fer` program as a user would (it must be built first: Scripts/test.sh does).
         // Runs mpi-equivalence under mpirun (skipped, with the reason, where mpirun is missing).

@@ -1,7 +1,7 @@
-import ExpressionRecognition
 import Foundation
-import Tensors
+import ImageDatasets
 import ProgramRuntime
+import Tensors
 
 // First thing, as in every executable: OpenBLAS must run its optimized kernels (this may restart the process).
 OpenBLASCoreGuard.ensureOptimizedCore()

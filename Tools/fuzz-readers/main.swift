@@ -1,7 +1,7 @@
-import ExpressionRecognition
 import Foundation
-import Tensors
+import ImageDatasets
 import ProgramRuntime
+import Tensors
 
 // First thing, as in every executable: report (and if need be fix) the OpenBLAS core. The
 // readers never multiply matrices, but the line keeps the programs alike; a restart here

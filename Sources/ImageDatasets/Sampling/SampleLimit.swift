@@ -1,4 +1,4 @@
-import NeuralNetworks
+import Tensors
 
 extension ImageDataset {
     /// A seeded random subset of at most `count` samples, in dataset order (all of them when

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import ExpressionRecognition
+import TestSupport
+@testable import ImageDatasets
 
 @Suite("Sampling, folds, class weights and label noise")
 struct SamplingTests {

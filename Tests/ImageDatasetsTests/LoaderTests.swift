@@ -2,30 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import TestSupport
-@testable import ExpressionRecognition
-
-/// A dataset whose pixel values are index / count, that can be slow, fail on chosen
-/// indices, and counts its reads.
-struct ProbeDataset: ImageDataset {
-    final class Reads: Sendable {
-        let count = Mutex(0)
-    }
-
-    let count: Int
-    let side: Int
-    var delay: Duration = .zero
-    var failing: Set<Int> = []
-    let reads = Reads()
-    var classNames: [String] { ["even", "odd"] }
-    var labels: [Int] { (0..<count).map { $0 % 2 } }
-
-    func image(at index: Int) throws -> LabeledImage {
-        reads.count.withLock { $0 += 1 }
-        if delay > .zero { Thread.sleep(forTimeInterval: Double(delay.components.attoseconds) * 1e-18 + Double(delay.components.seconds)) }
-        if failing.contains(index) { throw DatasetError.corruptImage(path: "probe-\(index).png", reason: "made to fail") }
-        return LabeledImage(pixels: Array(repeating: Float(index) / Float(count), count: side * side), side: side, label: index % 2)
-    }
-}
+@testable import ImageDatasets
 
 @Suite("Batch loader, caching and dataset views")
 struct LoaderTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import ExpressionRecognition
+@testable import ImageDatasets
 
 /// A file that is not an image is described in words: its content never appears in the message.
 @Suite("Decode error messages")

@@ -9,7 +9,7 @@ public struct DatasetParts: Sendable {
     /// ``BadSamplePolicy/skip``, each counted once, with the line for CSV rows; print
     /// ``SkippedSamples/summary(maximumLines:)`` or its description so nothing is dropped silently.
     /// Images that fail only when decoded during training are reported by the loader
-    /// (``LoaderStatistics/skipped``) and the evaluation (``EvaluationReport/skipped``).
+    /// (``LoaderStatistics/skipped``) and the evaluation (`EvaluationReport.skipped` in ExpressionRecognition).
     public let skipped: SkippedSamples
 
     /// Two parts and the readers' report.

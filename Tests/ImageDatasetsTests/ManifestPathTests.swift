@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import ExpressionRecognition
+@testable import ImageDatasets
 
 /// Manifest rows may only name images inside the manifest's own folder tree.
 @Suite("Manifest image paths stay inside the manifest's folder")

@@ -1,3 +1,6 @@
+import Foundation
+import ImageDatasets
+
 /// An RGB raster for the training program's pictures (curves, confusion matrices, image
 /// grids): filled rectangles, lines, grayscale images and 5x7 bitmap text.
 public struct Canvas: Sendable {
@@ -74,8 +77,6 @@ public struct Canvas: Sendable {
     /// Width in pixels of `string` drawn at `scale`.
     public static func textWidth(_ string: String, scale: Int = 1) -> Int { string.count * 6 * scale }
 }
-
-import Foundation
 
 extension Canvas {
     /// The picture as an 8-bit RGB PNG file.

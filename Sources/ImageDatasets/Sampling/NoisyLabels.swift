@@ -7,6 +7,13 @@ public struct NoisyLabels: Sendable, Equatable {
     /// Whether each sample's label was changed.
     public let isFlipped: [Bool]
 
+    // Built by the injectors only (LabelNoise here, InstanceDependentNoise in ExpressionRecognition).
+    package init(labels: [Int], cleanLabels: [Int], isFlipped: [Bool]) {
+        self.labels = labels
+        self.cleanLabels = cleanLabels
+        self.isFlipped = isFlipped
+    }
+
     /// Number of changed labels.
     public var flippedCount: Int { isFlipped.lazy.filter { $0 }.count }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import ExpressionRecognition
+@testable import ImageDatasets
 
 /// A CK+ tree the tests write: each frame's brightness is 20 x its frame number, with a
 /// brighter 12x12 "face" whose corners are the frame's landmarks.

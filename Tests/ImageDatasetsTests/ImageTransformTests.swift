@@ -1,7 +1,8 @@
 import Foundation
 import Tensors
 import Testing
-@testable import ExpressionRecognition
+import TestSupport
+@testable import ImageDatasets
 
 @Suite("Resizing, cropping, normalisation and augmentation")
 struct ImageTransformTests {

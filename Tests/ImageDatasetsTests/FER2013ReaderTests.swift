@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import ExpressionRecognition
+@testable import ImageDatasets
 
 @Suite("FER2013 CSV")
 struct FER2013ReaderTests {

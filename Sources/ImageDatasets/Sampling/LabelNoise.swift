@@ -6,7 +6,7 @@ import Tensors
 /// - ``Mode/symmetric``: a class drawn uniformly from the K - 1 others;
 /// - ``Mode/pairwise``: the next class, c -> (c + 1) mod K (a fixed confusion between neighbours);
 /// - ``Mode/instance``: the most ambiguous images, to the class a probe classifier confuses
-///   them with (``InstanceDependentNoise``, which needs the images and is called by the data loader).
+///   them with (`InstanceDependentNoise` in ExpressionRecognition, which needs the images and is called by the data loader).
 public enum LabelNoise {
     /// How a flipped label is chosen.
     public enum Mode: String, Sendable, Equatable, CaseIterable, Codable {
@@ -15,7 +15,7 @@ public enum LabelNoise {
         /// Class c becomes c + 1 mod K.
         case pairwise
         /// The images a probe classifier finds most ambiguous get the class it confuses them
-        /// with (``InstanceDependentNoise``).
+        /// with (`InstanceDependentNoise` in ExpressionRecognition).
         case instance
     }
 

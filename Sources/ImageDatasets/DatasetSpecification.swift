@@ -1,5 +1,5 @@
 import Foundation
-import NeuralNetworks
+import Tensors
 
 /// Which data a command trains and tests on, written as one argument:
 ///

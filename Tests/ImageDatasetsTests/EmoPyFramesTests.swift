@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import ExpressionRecognition
+@testable import ImageDatasets
 
 /// The real CK+ frames in the EmoPy 0.0.5 wheel (640x490 gray PNGs), fetched with pip into a
 /// temporary folder at test time and never kept: the CK+ licence forbids redistribution.

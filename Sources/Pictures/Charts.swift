@@ -47,27 +47,28 @@ public enum Charts {
         return canvas
     }
 
-    /// The distributions of a mask's score for clean and for flipped samples (each group's
-    /// histogram as shares of the group, so both are visible whatever the noise rate), with
-    /// the AUROC in the title.
-    public static func scoreDistributions(_ separation: ScoreSeparation, title: String) -> Canvas {
+    /// Two histograms over the same bins (`edges` has one more element than each count array),
+    /// each drawn as shares of its own total so both are visible however unequal the groups,
+    /// with `auroc` in the title.
+    public static func scoreDistributions(edges: [Double], clean: [Int], flipped: [Int], auroc: Double, title: String) -> Canvas {
         func shares(_ counts: [Int]) -> [(x: Double, y: Double)] {
             let total = Double(max(1, counts.reduce(0, +)))
-            return counts.indices.map { ((separation.edges[$0] + separation.edges[$0 + 1]) / 2, Double(counts[$0]) / total) }
+            return counts.indices.filter { $0 + 1 < edges.count }.map { ((edges[$0] + edges[$0 + 1]) / 2, Double(counts[$0]) / total) }
         }
-        return lineChart(title: "\(title) (AUROC \(String(format: "%.3f", separation.auroc)))", xLabel: "SCORE",
-                         series: [Series(name: "clean labels", points: shares(separation.clean)),
-                                  Series(name: "flipped labels", points: shares(separation.flipped))])
+        return lineChart(title: "\(title) (AUROC \(String(format: "%.3f", auroc)))", xLabel: "SCORE",
+                         series: [Series(name: "clean labels", points: shares(clean)),
+                                  Series(name: "flipped labels", points: shares(flipped))])
     }
 
-    /// The confusion matrix as a heat map (row-normalised shading) with counts in each cell.
-    public static func confusionMatrix(_ matrix: ConfusionMatrix, classNames: [String], title: String) -> Canvas {
-        let k = matrix.classCount
+    /// A confusion matrix as a heat map (row-normalised shading) with counts in each cell;
+    /// `counts[truth][prediction]`, one row and one column per class.
+    public static func confusionMatrix(counts: [[Int]], classNames: [String], title: String) -> Canvas {
+        let k = counts.count
         let cell = max(28, 6 * 6 + 4), labelWidth = 6 * 10 + 8
         var canvas = Canvas(width: labelWidth + k * cell + 20, height: 40 + labelWidth + k * cell)
         canvas.text(title, x: 8, y: 8, scale: 2)
         let top = 40 + 12
-        for (truth, row) in matrix.counts.enumerated() {
+        for (truth, row) in counts.enumerated() {
             let total = max(1, row.reduce(0, +))
             canvas.text(String(name(classNames, truth).prefix(10)), x: 4, y: top + truth * cell + cell / 2 - 3)
             for (prediction, count) in row.enumerated() {

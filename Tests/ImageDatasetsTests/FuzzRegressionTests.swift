@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 import Testing
 import TestSupport
 

@@ -3,14 +3,14 @@ import Tensors
 /// Independent seeds derived from one user seed and a path of numbers (epoch, batch,
 /// position), so each piece of randomness is a pure function of where it is used and not
 /// of which thread got there first.
-enum SeedDerivation {
+package enum SeedDerivation {
     /// A seed for `parts` under `seed`, mixed with SplitMix64's finaliser at every step.
-    static func seed(_ seed: UInt64, _ parts: Int...) -> UInt64 {
+    package static func seed(_ seed: UInt64, _ parts: Int...) -> UInt64 {
         derive(seed, parts)
     }
 
     /// A generator for `parts` under `seed`.
-    static func generator(_ seed: UInt64, _ parts: Int...) -> SeededGenerator {
+    package static func generator(_ seed: UInt64, _ parts: Int...) -> SeededGenerator {
         SeededGenerator(seed: derive(seed, parts))
     }
 

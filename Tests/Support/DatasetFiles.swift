@@ -1,11 +1,14 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 import Testing
+
+// Files and images for the data pipeline's tests (ImageDatasetsTests and the recipe tests of
+// ExpressionRecognitionTests, which read small datasets too).
 
 /// Runs `body`, which must throw a ``DatasetError`` for which `check` holds; records an
 /// issue naming what happened otherwise. Also checks that the message mentions `mentioning`
 /// (the file name, usually) when given.
-func expectDatasetError(
+public func expectDatasetError(
     mentioning fragment: String? = nil,
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: () throws -> Void,
@@ -27,7 +30,7 @@ func expectDatasetError(
 }
 
 /// The line of a malformed-row or unknown-label error, if it has one.
-func errorLine(_ error: DatasetError) -> Int? {
+public func errorLine(_ error: DatasetError) -> Int? {
     switch error {
     case let .malformedRow(_, line, _, _): return line
     case let .unknownLabel(_, line, _, _): return line
@@ -37,7 +40,7 @@ func errorLine(_ error: DatasetError) -> Int? {
 
 /// Writes `text` to `name` inside `folder`, creating subfolders.
 @discardableResult
-func writeText(_ text: String, to name: String, in folder: URL) throws -> URL {
+public func writeText(_ text: String, to name: String, in folder: URL) throws -> URL {
     let url = folder.appendingPathComponent(name)
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     try Data(text.utf8).write(to: url)
@@ -46,7 +49,7 @@ func writeText(_ text: String, to name: String, in folder: URL) throws -> URL {
 
 /// Writes `data` to `name` inside `folder`, creating subfolders.
 @discardableResult
-func writeData(_ data: Data, to name: String, in folder: URL) throws -> URL {
+public func writeData(_ data: Data, to name: String, in folder: URL) throws -> URL {
     let url = folder.appendingPathComponent(name)
     try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     try data.write(to: url)
@@ -54,7 +57,7 @@ func writeData(_ data: Data, to name: String, in folder: URL) throws -> URL {
 }
 
 /// A `width` x `height` 8-bit gray image whose pixel (x, y) is `value(x, y)`.
-func grayImage(width: Int, height: Int, _ value: (Int, Int) -> Int) throws -> DecodedImage {
+public func grayImage(width: Int, height: Int, _ value: (Int, Int) -> Int) throws -> DecodedImage {
     var samples = [UInt16]()
     for y in 0..<height {
         for x in 0..<width { samples.append(UInt16(value(x, y))) }
@@ -64,16 +67,16 @@ func grayImage(width: Int, height: Int, _ value: (Int, Int) -> Int) throws -> De
 
 /// Writes a small gray PNG whose brightness is `level` (0...255) everywhere.
 @discardableResult
-func writeFlatPNG(level: Int, width: Int = 8, height: Int = 8, to name: String, in folder: URL) throws -> URL {
+public func writeFlatPNG(level: Int, width: Int = 8, height: Int = 8, to name: String, in folder: URL) throws -> URL {
     try writeData(PNGEncoder.encode(grayImage(width: width, height: height) { _, _ in level }), to: name, in: folder)
 }
 
 /// A gradient that tells rows and columns apart.
-func gradientImage(width: Int, height: Int) throws -> DecodedImage {
+public func gradientImage(width: Int, height: Int) throws -> DecodedImage {
     try grayImage(width: width, height: height) { x, y in (x * 255 / max(width - 1, 1) + y * 7) % 256 }
 }
 
 /// Whether two pixel arrays agree within `tolerance` everywhere.
-func nearlyEqual(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5) -> Bool {
+public func nearlyEqual(_ a: [Float], _ b: [Float], tolerance: Float = 1e-5) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= tolerance }
 }

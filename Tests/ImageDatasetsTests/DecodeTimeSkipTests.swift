@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-@testable import ExpressionRecognition
+@testable import ImageDatasets
 
 /// A dataset read under BadSamplePolicy.skip keeps skipping images that fail to decode
 /// later, in the loader, whatever loader options the trainer built.
