@@ -3,29 +3,22 @@ import PackageDescription
 
 let package = Package(
     name: "NeighborhoodAwareFER",
+    // Only libraries are products. The executables below (fer, the benchmarks and tools) need
+    // swift-argument-parser; a package that depends on this one resolves the dependencies of
+    // every product here, so an executable product would make each user's build fetch
+    // argument-parser (Docs/Architecture.md, "Packages that depend on this one"). In this
+    // package SwiftPM still gives every executable target a product: `swift run fer` works.
     products: [
-        .executable(name: "fer", targets: ["fer"]),
         .library(name: "Tensors", targets: ["Tensors"]),
         .library(name: "NeuralNetworks", targets: ["NeuralNetworks"]),
         .library(name: "ImageDatasets", targets: ["ImageDatasets"]),
         .library(name: "Pictures", targets: ["Pictures"]),
         .library(name: "ExpressionRecognition", targets: ["ExpressionRecognition"]),
-        .executable(name: "parity-check", targets: ["parity-check"]),
-        .executable(name: "gemm-bench", targets: ["gemm-bench"]),
-        .executable(name: "conv-bench", targets: ["conv-bench"]),
-        .executable(name: "cblas-reference", targets: ["cblas-reference"]),
-        .executable(name: "train-step-bench", targets: ["train-step-bench"]),
-        .executable(name: "data-bench", targets: ["data-bench"]),
-        .executable(name: "fuzz-readers", targets: ["fuzz-readers"]),
-        .executable(name: "blas-check", targets: ["blas-check"]),
         // Data-parallel training over MPI; the only product that links libmpi (Docs/Distributed.md).
         .library(name: "Distributed", targets: ["Distributed"]),
-        .executable(name: "mpi-equivalence", targets: ["mpi-equivalence"]),
-        .executable(name: "distributed-bench", targets: ["distributed-bench"]),
-        .executable(name: "fer-distributed", targets: ["fer-distributed"]),
     ],
     dependencies: [
-        // Subcommands, options and help text of the `fer` program.
+        // Options and help text of the executables (never of a library product).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // `swift package generate-documentation` for the DocC catalogs (a command plugin: it
         // never becomes part of a user's build).
@@ -97,9 +90,10 @@ let package = Package(
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),
         .testTarget(name: "ImageDatasetsTests", dependencies: ["ImageDatasets", "TestSupport"]),
         .testTarget(name: "ExpressionRecognitionTests", dependencies: ["ExpressionRecognition", "TestSupport"]),
-        // Runs the built `fer` program as a user would (it must be built first: Scripts/test.sh does).
         // Runs mpi-equivalence under mpirun (skipped, with the reason, where mpirun is missing).
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
+        // Runs the built programs as a user would (they must be built first: Scripts/test.sh
+        // does), and builds Examples/OutsidePackage as a user's package.
         .testTarget(name: "FERCommandTests", dependencies: ["ExpressionRecognition", "NeuralNetworks", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
