@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(name: "fer-distributed", dependencies: ["FERCommands", "Distributed", "ExpressionRecognition", "ProgramRuntime", argumentParser],
                           path: "Examples/fer-distributed"),
         // All-reduce time for the Table II gradient, and data-parallel throughput (Docs/Distributed.md).
-        .executableTarget(name: "distributed-bench", dependencies: ["Distributed", "ExpressionRecognition", "ProgramRuntime", argumentParser], path: "Benchmarks/distributed-bench"),
+        .executableTarget(name: "distributed-bench", dependencies: ["BenchmarkSupport", "Distributed", "ExpressionRecognition", "ProgramRuntime", argumentParser], path: "Benchmarks/distributed-bench"),
         .target(name: "TestSupport", dependencies: ["Tensors", "ImageDatasets"], path: "Tests/Support"),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "TestSupport", "CMalloc", "ProgramRuntime"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks", "ExpressionRecognition", "ParityFixtures", "TestSupport"]),

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Distributed
 import ExpressionRecognition
 import Foundation
@@ -60,12 +61,11 @@ world.abortingOnError {
         try world.allReduce(&flat, .sum)
         var single: [Double] = []
         for _ in 0..<reps { single.append(try timed { try world.allReduce(&flat, .sum) }) }
-        times.sort(); single.sort()
         let bytes = Double(model.parameterCount * 4)
         report(["mode": "allreduce", "parameters": model.parameterCount, "megabytes": bytes / 1e6, "reps": reps, "bucketMB": bucketMB,
-                "medianSeconds": times[reps / 2], "minSeconds": times[0], "singleBufferMedianSeconds": single[reps / 2],
+                "medianSeconds": median(times), "minSeconds": times.min() ?? 0, "singleBufferMedianSeconds": median(single),
                 // A ring all-reduce moves 2 (P - 1) / P of the buffer through each process's link.
-                "busGigabytesPerSecond": 2 * Double(world.size - 1) / Double(world.size) * bytes / times[reps / 2] / 1e9])
+                "busGigabytesPerSecond": 2 * Double(world.size - 1) / Double(world.size) * bytes / median(times) / 1e9])
     case let train as DistributedBench.Train:
         let (side, globalBatch, width, steps) = (train.side, train.globalBatch, train.width, train.steps)
         let shard = try GlobalBatchShard(communicator: world)

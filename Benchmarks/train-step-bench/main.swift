@@ -17,9 +17,6 @@ OpenBLASCoreGuard.ensureOptimizedCore()
 let options = Options.parsedCommandLine()
 let (side, batch, width, reps, latent) = (options.side, options.batch, options.width, options.reps, options.latent)
 
-/// The median of `reps` timed calls after one warm-up (the peer's rule).
-func medianSeconds(_ body: () throws -> Void) throws -> Double { try BenchmarkSupport.medianSeconds(reps: reps, body) }
-
 /// The peak resident set (VmHWM) in MiB, from /proc/self/status.
 func peakResidentMegabytes() -> Double? {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
@@ -31,12 +28,13 @@ func peakResidentMegabytes() -> Double? {
 
 do {
     let steps = try TrainingSteps(side: side, batch: batch, width: width, latent: latent)
-    let fer = try medianSeconds(steps.baseline)
-    let sna = try medianSeconds(steps.neighborhoodAware)
-    let ae = try medianSeconds(steps.autoencoderStep)
+    // Each: one warm-up, then the median of REPS (the peer's rule; BenchmarkSupport).
+    let fer = try medianSeconds(reps: reps, steps.baseline)
+    let sna = try medianSeconds(reps: reps, steps.neighborhoodAware)
+    let ae = try medianSeconds(reps: reps, steps.autoencoderStep)
     let peak = peakResidentMegabytes().map { String(format: "%.1f", $0) } ?? "null"
     print("{\"fer_step\": \(fer), \"sna_step\": \(sna), \"ae_step_b64\": \(ae), \"side\": \(side), \"batch\": \(batch), "
-          + "\"width\": \(width), \"latent\": \(latent), \"threads\": \(BLAS.threadCount), \"core\": \"\(BLAS.coreName)\", \"peak_rss_mb\": \(peak)}")
+          + "\"width\": \(width), \"latent\": \(latent), \"threads\": \(BLAS.threadCount), \"core\": \(JSONText.quoted(BLAS.coreName)), \"peak_rss_mb\": \(peak)}")
 } catch {
     FileHandle.standardError.write(Data("train-step-bench: \(error)\n".utf8))
     exit(1)

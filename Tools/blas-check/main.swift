@@ -26,8 +26,8 @@ struct BLASCheck: ParsableCommand {
 let options = BLASCheck.parsedCommandLine()
 let report = BLASConformance.run()
 if options.json {
-    let failures = report.failures.prefix(20).map { "\"" + $0.description.replacingOccurrences(of: "\"", with: "'") + "\"" }
-    print("{\"core\":\"\(report.core)\",\"cases\":\(report.casesRun),\"failureCount\":\(report.failures.count),\"failures\":[\(failures.joined(separator: ","))]}")
+    let failures = report.failures.prefix(20).map { JSONText.quoted($0.description) }
+    print("{\"core\":\(JSONText.quoted(report.core)),\"cases\":\(report.casesRun),\"failureCount\":\(report.failures.count),\"failures\":[\(failures.joined(separator: ","))]}")
 } else {
     print("OpenBLAS core \(report.core): \(report.casesRun) cases, \(report.failures.count) failed")
     for failure in report.failures.prefix(20) { print("  \(failure)") }
