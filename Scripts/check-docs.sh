@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 modules=("$@")
 if [ ${#modules[@]} -eq 0 ]; then
-    modules=(Tensors NeuralNetworks ExpressionRecognition Distributed)
+    modules=(Tensors NeuralNetworks ImageDatasets Pictures ExpressionRecognition Distributed)
 fi
 
 log=$(mktemp)

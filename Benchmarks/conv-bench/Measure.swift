@@ -55,26 +55,14 @@ func measure(_ shape: ConvShape, reps: Int, algorithm: ConvolutionAlgorithm) thr
 
 /// One JSON object on one line, keys as in torch_conv_bench.py.
 func jsonLine(_ m: Measurement) -> String {
-    func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
     func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "null" }
     let s = m.shape
     let fields: [(String, String)] = [
-        ("name", string(s.name)), ("batch", "\(s.batch)"), ("in", "\(s.inChannels)"), ("out", "\(s.outChannels)"),
+        ("name", JSONText.quoted(s.name)), ("batch", "\(s.batch)"), ("in", "\(s.inChannels)"), ("out", "\(s.outChannels)"),
         ("kernel", "\(s.kernel)"), ("stride", "\(s.stride)"), ("padding", "\(s.padding)"), ("side", "\(s.side)"),
         ("forward_s", number(m.forwardSeconds)), ("forward_backward_s", number(m.forwardBackwardSeconds)),
         ("forward_gflops", number(m.forwardGFLOPs)), ("forward_backward_gflops", number(m.forwardBackwardGFLOPs)),
-        ("threads", "\(m.threads)"), ("core", string(m.core)),
+        ("threads", "\(m.threads)"), ("core", JSONText.quoted(m.core)),
     ]
     return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Tensors
 
@@ -49,141 +50,95 @@ struct Options: Sendable {
     /// Cores to use (the library's workers); nil keeps the library's default.
     var threads: Int?
     var json: Bool
-    /// How conv2d computes the output and the input gradient.
-    var algorithm: ConvolutionAlgorithm = .automatic
+    /// How conv2d computes the output and the gradients.
+    var algorithm: ConvolutionAlgorithm
 }
 
-struct UsageError: Error, CustomStringConvertible {
-    var description: String
-}
+/// The command line; mirrors torch_conv_bench.py's arguments.
+struct ConvBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "conv-bench",
+        abstract: "Times Variable.conv2d (Float) forward, and forward+backward, as PyTorch's F.conv2d in torch_conv_bench.py.",
+        discussion: """
+            Times Variable.conv2d (Float) forward, and forward+backward (gradients for input, weight \
+            and bias), as the median of R runs after one warm-up, and prints GFLOP/s (forward FLOPs = \
+            2*N*O*OH*OW*C*KH*KW; forward+backward = 3x that). The arguments mirror \
+            torch_conv_bench.py (PyTorch's F.conv2d) in this folder.
 
-enum Command: Sendable {
-    case run(Options)
-    case help
-}
+            One shape: conv-bench --in C --out O --kernel K --side H [--batch N] [--stride S] [--padding P]
+            The paper's: conv-bench --paper [--batch N]
+            """)
 
-let usage = """
-    usage: conv-bench --batch N --in C --out O --kernel K --side H [--stride S] [--padding P]
-                      [--reps R] [--threads T] [--name NAME] [--algorithm A] [--json]
-           conv-bench --paper [--batch N] [--reps R] [--threads T] [--json]
+    @Option(help: ArgumentHelp("Batch size (default 8).", valueName: "N")) var batch: Int?
+    @Option(name: .customLong("in"), help: ArgumentHelp("Input channels.", valueName: "C")) var inChannels: Int?
+    @Option(name: .customLong("out"), help: ArgumentHelp("Output channels.", valueName: "O")) var outChannels: Int?
+    @Option(help: ArgumentHelp("Square kernel side.", valueName: "K")) var kernel: Int?
+    @Option(help: ArgumentHelp("Square input side.", valueName: "H")) var side: Int?
+    @Option(help: ArgumentHelp("Stride (default 1).", valueName: "S")) var stride: Int?
+    @Option(help: ArgumentHelp("Zero padding on every side (default K/2, 'same' for odd K at stride 1).", valueName: "P")) var padding: Int?
+    @Option(help: ArgumentHelp("Timed runs per measurement (default 5).", valueName: "R")) var reps: Int?
+    @Option(help: ArgumentHelp("Cores to use: the library's workers (default: FER_THREADS or all).", valueName: "T")) var threads: Int?
+    @Option(help: ArgumentHelp("Label for the row (default \"custom\").", valueName: "NAME")) var name: String?
+    @Option(help: ArgumentHelp("automatic (the library's rule, default), im2col, winograd or direct.", valueName: "A"))
+    var algorithm = "automatic"
+    @Flag(help: "One JSON object per line instead of a table.") var json = false
+    @Flag(help: "The classifier layers of the paper's Table II (side 112, batch 8).") var paper = false
 
-    Times Variable.conv2d (Float) forward, and forward+backward (gradients for input,
-    weight and bias), as the median of R runs after one warm-up, and prints GFLOP/s
-    (forward FLOPs = 2*N*O*OH*OW*C*KH*KW; forward+backward = 3x that).
-    The arguments mirror torch_conv_bench.py (PyTorch's F.conv2d) in this folder.
+    func validate() throws { _ = try options() }
 
-      --batch N      batch size (default 8)
-      --in C         input channels
-      --out O        output channels
-      --kernel K     square kernel side
-      --side H       square input side
-      --stride S     stride (default 1)
-      --padding P    zero padding on every side (default K/2, 'same' for odd K at stride 1)
-      --reps R       timed runs per measurement (default 5)
-      --threads T    cores to use: the library's workers (default: FER_THREADS or all)
-      --name NAME    label for the row (default "custom")
-      --algorithm A  automatic (the library's rule, default), im2col or winograd
-      --json         one JSON object per line instead of a table
-      --paper        the classifier layers of the paper's Table II (side 112, batch 8)
-      --help         this text
-    """
-
-/// Parses the arguments (without the program name). Throws ``UsageError`` on anything wrong.
-func parseArguments(_ arguments: [String]) throws -> Command {
-    var values: [String: Int] = [:]
-    var name: String?
-    var algorithm = ConvolutionAlgorithm.automatic
-    var json = false, paper = false
-    let integerFlags: Set<String> = ["--batch", "--in", "--out", "--kernel", "--side", "--stride", "--padding",
-                                     "--reps", "--threads"]
-
-    var index = 0
-    while index < arguments.count {
-        var flag = arguments[index]
-        var inlineValue: String?
-        if flag.hasPrefix("--"), let equals = flag.firstIndex(of: "=") {
-            inlineValue = String(flag[flag.index(after: equals)...])
-            flag = String(flag[..<equals])
-        }
-        index += 1
-
-        func value() throws -> String {
-            if let inlineValue { return inlineValue }
-            guard index < arguments.count else { throw UsageError(description: "\(flag) needs a value") }
-            defer { index += 1 }
-            return arguments[index]
-        }
-
-        switch flag {
-        case "--help", "-h":
-            return .help
-        case "--json", "--paper":
-            if inlineValue != nil { throw UsageError(description: "\(flag) takes no value") }
-            if flag == "--json" { json = true } else { paper = true }
-        case "--name":
-            name = try value()
-        case "--algorithm":
-            let text = try value()
-            guard let chosen = ConvolutionAlgorithm(rawValue: text) else {
-                throw UsageError(description: "--algorithm must be one of \(ConvolutionAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")), got '\(text)'")
+    /// The shapes and settings to run. Throws `ValidationError` on anything wrong.
+    func options() throws -> Options {
+        let given: [(flag: String, value: Int?)] = [("--batch", batch), ("--in", inChannels), ("--out", outChannels), ("--kernel", kernel),
+                                                    ("--side", side), ("--stride", stride), ("--padding", padding), ("--reps", reps),
+                                                    ("--threads", threads)]
+        for (flag, value) in given {
+            if let value, !(-1_000_000...1_000_000).contains(value) {
+                throw ValidationError("\(flag) \(value) is out of range (at most 1000000)")
             }
-            algorithm = chosen
-        case _ where integerFlags.contains(flag):
-            let text = try value()
-            guard let number = Int(text) else {
-                throw UsageError(description: "\(flag) needs an integer, got '\(text)'")
-            }
-            guard (-1_000_000...1_000_000).contains(number) else {
-                throw UsageError(description: "\(flag) \(number) is out of range (at most 1000000)")
-            }
-            if values[flag] != nil { throw UsageError(description: "\(flag) given twice") }
-            values[flag] = number
-        default:
-            throw UsageError(description: "unknown argument '\(flag)'")
         }
-    }
+        let reps = reps ?? 5
+        guard reps >= 1 else { throw ValidationError("--reps must be at least 1, got \(reps)") }
+        if let threads, threads < 1 {
+            throw ValidationError("--threads must be at least 1, got \(threads)")
+        }
+        let batch = batch ?? 8
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
 
-    let reps = values["--reps"] ?? 5
-    guard reps >= 1 else { throw UsageError(description: "--reps must be at least 1, got \(reps)") }
-    if let threads = values["--threads"], threads < 1 {
-        throw UsageError(description: "--threads must be at least 1, got \(threads)")
-    }
-    let batch = values["--batch"] ?? 8
-    guard batch >= 1 else { throw UsageError(description: "--batch must be at least 1, got \(batch)") }
-
-    var shapes: [ConvShape]
-    if paper {
-        let shapeFlags = ["--in", "--out", "--kernel", "--side", "--stride", "--padding"].filter { values[$0] != nil }
-        if !shapeFlags.isEmpty || name != nil {
-            let given = shapeFlags + (name != nil ? ["--name"] : [])
-            throw UsageError(description: "--paper takes no \(given.joined(separator: ", ")): the shapes are preset")
+        var shapes: [ConvShape]
+        if paper {
+            let shapeFlags = given[1...6].filter { $0.value != nil }.map(\.flag)
+            if !shapeFlags.isEmpty || name != nil {
+                let named = shapeFlags + (name != nil ? ["--name"] : [])
+                throw ValidationError("--paper takes no \(named.joined(separator: ", ")): the shapes are preset")
+            }
+            shapes = paperShapes.map { var shape = $0; shape.batch = batch; return shape }
+        } else {
+            guard let inChannels, let outChannels, let kernel, let side else {
+                let missing = given[1...4].filter { $0.value == nil }.map(\.flag)
+                throw ValidationError("missing \(missing.joined(separator: ", ")) (or use --paper)")
+            }
+            let shape = ConvShape(
+                name: name ?? "custom", batch: batch, inChannels: inChannels, outChannels: outChannels,
+                kernel: kernel, stride: stride ?? 1, padding: padding ?? kernel / 2, side: side)
+            try validateShape(shape)
+            shapes = [shape]
         }
-        shapes = paperShapes.map { var shape = $0; shape.batch = batch; return shape }
-    } else {
-        let missing = ["--in", "--out", "--kernel", "--side"].filter { values[$0] == nil }
-        if !missing.isEmpty {
-            throw UsageError(description: "missing \(missing.joined(separator: ", ")) (or use --paper)")
+        for shape in shapes { try checkMemory(shape) }
+        guard let chosen = ConvolutionAlgorithm(rawValue: algorithm) else {
+            throw ValidationError("--algorithm must be one of \(ConvolutionAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")), got '\(algorithm)'")
         }
-        let kernel = values["--kernel"]!
-        let shape = ConvShape(
-            name: name ?? "custom", batch: batch, inChannels: values["--in"]!, outChannels: values["--out"]!,
-            kernel: kernel, stride: values["--stride"] ?? 1, padding: values["--padding"] ?? kernel / 2,
-            side: values["--side"]!)
-        try validate(shape)
-        shapes = [shape]
+        return Options(shapes: shapes, reps: reps, threads: threads, json: json, algorithm: chosen)
     }
-    for shape in shapes { try checkMemory(shape) }
-    return .run(Options(shapes: shapes, reps: reps, threads: values["--threads"], json: json, algorithm: algorithm))
 }
 
-func validate(_ shape: ConvShape) throws {
+func validateShape(_ shape: ConvShape) throws {
     for (flag, value) in [("--in", shape.inChannels), ("--out", shape.outChannels), ("--kernel", shape.kernel),
                           ("--side", shape.side), ("--stride", shape.stride)] where value < 1 {
-        throw UsageError(description: "\(flag) must be at least 1, got \(value)")
+        throw ValidationError("\(flag) must be at least 1, got \(value)")
     }
-    guard shape.padding >= 0 else { throw UsageError(description: "--padding must be at least 0, got \(shape.padding)") }
+    guard shape.padding >= 0 else { throw ValidationError("--padding must be at least 0, got \(shape.padding)") }
     guard shape.side + 2 * shape.padding >= shape.kernel else {
-        throw UsageError(description: "kernel \(shape.kernel) does not fit the padded input \(shape.side)+2*\(shape.padding)")
+        throw ValidationError("kernel \(shape.kernel) does not fit the padded input \(shape.side)+2*\(shape.padding)")
     }
 }
 
@@ -204,15 +159,15 @@ func checkMemory(_ shape: ConvShape) throws {
     let parts = [product([2, n, c, h, h]), product([2, o, c, k, k]), product([3, n, o, oh, oh]), product([c, k, k, oh, oh])]
     var elements = 0
     for part in parts {
-        guard let part else { throw UsageError(description: "shape \(shape.summary) is too large") }
+        guard let part else { throw ValidationError("shape \(shape.summary) is too large") }
         let (sum, overflow) = elements.addingReportingOverflow(part)
-        guard !overflow else { throw UsageError(description: "shape \(shape.summary) is too large") }
+        guard !overflow else { throw ValidationError("shape \(shape.summary) is too large") }
         elements = sum
     }
     let bytes = Double(elements) * Double(MemoryLayout<Float>.size)
     let available = Double(ProcessInfo.processInfo.physicalMemory)
     guard bytes < 0.8 * available else {
-        throw UsageError(description: String(
+        throw ValidationError(String(
             format: "shape %@ needs about %.1f GiB, more than this machine's %.1f GiB allows",
             shape.summary, bytes / 1_073_741_824, available / 1_073_741_824))
     }

@@ -1,22 +1,12 @@
 import Foundation
-import Tensors
 import ProgramRuntime
+import Tensors
 
 // First thing: OpenBLAS must run its optimized kernels (this may restart the process).
 OpenBLASCoreGuard.ensureOptimizedCore()
 
-let command: Command
-do {
-    command = try parseArguments(Array(CommandLine.arguments.dropFirst()))
-} catch {
-    FileHandle.standardError.write(Data("conv-bench: \(error)\n\n\(usage)\n".utf8))
-    exit(2)
-}
-
-guard case .run(let options) = command else {
-    print(usage)
-    exit(0)
-}
+let options: Options
+do { options = try ConvBench.parsedCommandLine().options() } catch { fatalError("validated when parsed: \(error)") }
 
 // --threads T is the number of cores to use, as torch.set_num_threads: the library's
 // workers (OpenBLAS itself stays on one thread per call; see Parallel).

@@ -1,6 +1,6 @@
 import Dispatch
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// Images per second of decode + resize + batch when the consumer only takes batches.
 func measureThroughput(dataset: FileImageDataset, batch: Int, prefetch: Int, decodeThreads: Int, seed: UInt64) throws -> (imagesPerSecond: Double, seconds: Double) {

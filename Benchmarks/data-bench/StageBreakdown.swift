@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 import Tensors
 
 /// Microseconds per image of each stage, on one thread: read the file, decode, grayscale,

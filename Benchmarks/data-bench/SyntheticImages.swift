@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 import Tensors
 
 /// Writes `count` gray PNGs of `side` x `side` into `folder`, one subfolder per class of 7,

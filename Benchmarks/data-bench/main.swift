@@ -1,22 +1,12 @@
-import ExpressionRecognition
 import Foundation
-import Tensors
+import ImageDatasets
 import ProgramRuntime
+import Tensors
 
 // First thing, as in every executable: OpenBLAS must run its optimized kernels (this may restart the process).
 OpenBLASCoreGuard.ensureOptimizedCore()
 
-let options: Options
-do {
-    guard let parsed = try parseOptions(Array(CommandLine.arguments.dropFirst())) else {
-        print(usage)
-        exit(0)
-    }
-    options = parsed
-} catch {
-    FileHandle.standardError.write(Data("data-bench: \(error)\n\n\(usage)\n".utf8))
-    exit(2)
-}
+let options = Options.parsedCommandLine()
 
 let cores = ProcessInfo.processInfo.activeProcessorCount
 print("data-bench: \(options.images) synthetic gray PNGs per source side -> \(options.side)x\(options.side), batch \(options.batch), prefetch \(options.prefetch), \(cores) cores")

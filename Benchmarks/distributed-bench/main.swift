@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Distributed
 import ExpressionRecognition
 import Foundation
@@ -8,26 +9,17 @@ import ProgramRuntime
 // Data-parallel figures for Docs/Distributed.md; run it under mpirun (or alone, as 1 process).
 //
 //     distributed-bench allreduce [REPS=20] [BUCKET_MB=1]
-//         averages a gradient the size of the Table II classifier's (side 112, width 1,
-//         7 classes; counted from the model) REPS times after one warm-up
 //     distributed-bench train [SIDE=48] [GLOBAL_BATCH=28] [WIDTH=0.5] [STEPS=6]
-//         trains the Table II classifier (baseline loss: the three heads' cross-entropy) on
-//         random images, the global batch split over the ranks; the first step is a warm-up
 //
-// Rank 0 prints one JSON line. Under mpirun the OpenBLAS core is not switched by re-executing
-// (pass -x OPENBLAS_CORETYPE=... instead); FER_THREADS sets each process's worker threads.
+// What each measures: Options.swift (also `distributed-bench --help`).
 
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("distributed-bench: \(message)\nusage: distributed-bench allreduce [REPS] [BUCKET_MB] | train [SIDE] [GLOBAL_BATCH] [WIDTH] [STEPS]\n".utf8))
+    FileHandle.standardError.write(Data("distributed-bench: \(message)\n".utf8))
     exit(2)
 }
 
-let arguments = Array(CommandLine.arguments.dropFirst())
-func argument<T>(_ index: Int, _ fallback: T, _ parse: (String) -> T?) -> T {
-    guard index + 1 < arguments.count else { return fallback }
-    guard let value = parse(arguments[index + 1]) else { fail("cannot read argument \(index + 2): \(arguments[index + 1])") }
-    return value
-}
+// Every rank parses the same line, before MPI starts, so a usage error stops them all alike.
+let command = DistributedBench.parseCommandLineOrExit()
 
 if MPIRuntime.isLaunchedByMPI { _ = AllocatorPolicy.apply() } else { OpenBLASCoreGuard.ensureOptimizedCore() }
 
@@ -55,10 +47,9 @@ let world = runtime.world
 }
 
 world.abortingOnError {
-    switch arguments.first {
-    case "allreduce":
-        let reps = argument(0, 20) { Int($0) }, bucketMB = argument(1, 1.0) { Double($0) }
-        guard reps >= 1, bucketMB > 0 else { fail("need REPS >= 1 and BUCKET_MB > 0") }
+    switch command {
+    case let allReduce as DistributedBench.AllReduce:
+        let reps = allReduce.reps, bucketMB = allReduce.bucketMegabytes
         let model = try MultiScaleClassifier<Float>(side: 112, width: 1, classCount: 7, dropoutRate: 0.5, seed: 1)
         for (_, parameter) in model.namedParameters { parameter.grad = Tensor(repeating: Float(world.rank + 1), shape: parameter.shape) }
         let averager = try GradientAverager<Float>(communicator: world, bucketBytes: Int(bucketMB * 1_048_576))
@@ -70,16 +61,13 @@ world.abortingOnError {
         try world.allReduce(&flat, .sum)
         var single: [Double] = []
         for _ in 0..<reps { single.append(try timed { try world.allReduce(&flat, .sum) }) }
-        times.sort(); single.sort()
         let bytes = Double(model.parameterCount * 4)
         report(["mode": "allreduce", "parameters": model.parameterCount, "megabytes": bytes / 1e6, "reps": reps, "bucketMB": bucketMB,
-                "medianSeconds": times[reps / 2], "minSeconds": times[0], "singleBufferMedianSeconds": single[reps / 2],
+                "medianSeconds": median(times), "minSeconds": times.min() ?? 0, "singleBufferMedianSeconds": median(single),
                 // A ring all-reduce moves 2 (P - 1) / P of the buffer through each process's link.
-                "busGigabytesPerSecond": 2 * Double(world.size - 1) / Double(world.size) * bytes / times[reps / 2] / 1e9])
-    case "train":
-        let side = argument(0, 48) { Int($0) }, globalBatch = argument(1, 28) { Int($0) }
-        let width = argument(2, 0.5) { Double($0) }, steps = argument(3, 6) { Int($0) }
-        guard side >= 32, width > 0, steps >= 2 else { fail("need SIDE >= 32, WIDTH > 0, STEPS >= 2") }
+                "busGigabytesPerSecond": 2 * Double(world.size - 1) / Double(world.size) * bytes / median(times) / 1e9])
+    case let train as DistributedBench.Train:
+        let (side, globalBatch, width, steps) = (train.side, train.globalBatch, train.width, train.steps)
         let shard = try GlobalBatchShard(communicator: world)
         let local = try shard.localBatchSize(globalBatchSize: globalBatch)
         // Dropout differs per rank (seed + rank); the weights are rank 0's, broadcast.
@@ -113,7 +101,7 @@ world.abortingOnError {
                 "timedSteps": measured.count, "meanStepSeconds": mean, "meanAllreduceSeconds": reduces.reduce(0, +) / Double(reduces.count),
                 "globalSamplesPerSecond": Double(globalBatch) / mean])
     default:
-        fail("the first argument must be allreduce or train")
+        fail("name a measurement: allreduce or train (see --help)")
     }
     try runtime.finalize()
 }

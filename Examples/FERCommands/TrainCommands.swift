@@ -194,6 +194,8 @@ struct RunLocation: ParsableArguments {
         }
         if overwrite && resume != nil { throw ValidationError("--overwrite starts a new run; it cannot be combined with --resume") }
         if resume != nil {
+            // Which options were typed, not parsed: ArgumentParser fills in every default, so
+            // only the raw command line tells a typed --epochs 50 from the default.
             let ignored = Self.givenOptions(in: Array(CommandLine.arguments.dropFirst(2))).filter { !Self.optionsKeptOnResume.contains($0) }
             if !ignored.isEmpty {
                 throw ValidationError("--resume continues with the run's saved settings and data, so \(ignored.joined(separator: ", ")) would be ignored; drop \(ignored.count == 1 ? "it" : "them"), or start a new run with --run to change settings")

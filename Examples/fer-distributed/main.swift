@@ -9,20 +9,6 @@ import Foundation
 import Tensors
 
 enum FERDistributed {
-    /// fer-distributed's own option, taken out before the fer command parses the rest.
-    static let synchronizeFlag = "--synchronize-batch-norm"
-
-    static let usage = """
-        usage: mpirun -np N fer-distributed train|pretrain-autoencoder [--synchronize-batch-norm] [fer's options]
-
-        Runs `fer train` or `fer pretrain-autoencoder` over N processes (data-parallel, MPI).
-        --batch-size (--pretrain-batch-size) is the global batch and must divide by N.
-        --synchronize-batch-norm takes batch-norm statistics over the global batch (PyTorch's
-        SyncBatchNorm); without it each process uses its own shard's (DDP's default).
-        Options and help of each command: fer-distributed train --help. See Docs/Distributed.md.
-
-        """
-
     enum Command {
         case train(Train), pretrain(PretrainAutoencoder)
     }
@@ -37,27 +23,29 @@ enum FERDistributed {
             exit(1)
         }
         let world = runtime.world
-        var arguments = Array(CommandLine.arguments.dropFirst())
-        let synchronize = arguments.contains(synchronizeFlag)
-        arguments.removeAll { $0 == synchronizeFlag }
-
         // Every process parses the same line, so a mistake is found everywhere at once:
-        // rank 0 explains it and all stop cleanly, before any collective call.
+        // rank 0 explains it and all stop cleanly, before any collective call. (Not
+        // parseCommandLineOrExit: no process may exit without finalising MPI.)
         let command: Command
+        let synchronize: Bool
         do {
-            switch arguments.first {
-            case "train": command = .train(try Train.parse(Array(arguments.dropFirst())))
-            case "pretrain-autoencoder": command = .pretrain(try PretrainAutoencoder.parse(Array(arguments.dropFirst())))
-            default:
-                if world.rank == 0 { FileHandle.standardError.write(Data(usage.utf8)) }
-                finish(runtime, status: ["--help", "-h"].contains(arguments.first ?? "") ? 0 : 64)
+            switch try DistributedCommandLine.parseAsRoot() {
+            case let train as DistributedTrain:
+                (command, synchronize) = (.train(train.train), train.synchronization.synchronizeBatchNorm)
+            case let pretrain as DistributedPretrain:
+                (command, synchronize) = (.pretrain(pretrain.pretrain), pretrain.synchronization.synchronizeBatchNorm)
+            case is DistributedCommandLine:
+                throw ValidationError("name a command: train or pretrain-autoencoder")
+            case var help:
+                // ArgumentParser answers `--help` with a command of its own that prints it.
+                try help.run()
+                finish(runtime, status: 0)
             }
         } catch {
             if world.rank == 0 {
-                let message = arguments.first == "train" ? Train.fullMessage(for: error) : PretrainAutoencoder.fullMessage(for: error)
-                FileHandle.standardError.write(Data((message + "\n").utf8))
+                FileHandle.standardError.write(Data((DistributedCommandLine.fullMessage(for: error) + "\n").utf8))
             }
-            finish(runtime, status: Train.exitCode(for: error).rawValue)
+            finish(runtime, status: DistributedCommandLine.exitCode(for: error).rawValue)
         }
 
         // The global batch must split evenly: checked here too, so that the usual mistake is

@@ -5,46 +5,42 @@
 //
 // Exit status: 0 when every tensor of every file passes; 1 on any mismatch; 2 on a usage
 // error; 3 when a file is malformed, names an unknown op, or lacks what its op needs.
+import ArgumentParser
 import Foundation
-import Tensors
 import ParityFixtures
 import ProgramRuntime
+import Tensors
 
 func printError(_ message: String) { FileHandle.standardError.write(Data((message + "\n").utf8)) }
 
-let usage = """
-    usage: parity-check [--precision double|float|both] FILE.safetensors ...
-      Runs each fixture's op with the library and compares every out/ and grad/ tensor
-      (Double: |err| <= 1e-9 + 1e-7|ref|, Float: |err| <= 1e-4 + 1e-3|ref|).
-    """
+struct ParityCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parity-check",
+        abstract: "Runs PyTorch fixture files against the library and compares every out/ and grad/ tensor.",
+        discussion: """
+            Runs each fixture's op with the library and compares every out/ and grad/ tensor \
+            (Double: |err| <= 1e-9 + 1e-7|ref|, Float: |err| <= 1e-4 + 1e-3|ref|).
 
-var precisions = ["double", "float"]
-var paths: [String] = []
-var arguments = CommandLine.arguments.dropFirst()
-while let argument = arguments.popFirst() {
-    switch argument {
-    case "-h", "--help":
-        print(usage)
-        exit(0)
-    case "--precision":
-        guard let value = arguments.popFirst(), ["double", "float", "both"].contains(value) else {
-            printError("parity-check: --precision takes double, float or both\n\(usage)")
-            exit(2)
-        }
-        precisions = value == "both" ? ["double", "float"] : [value]
-    default:
-        if argument.hasPrefix("-") {
-            printError("parity-check: unknown option \(argument)\n\(usage)")
-            exit(2)
-        }
-        paths.append(argument)
+            Exit status: 0 when every tensor of every file passes; 1 on any mismatch; 2 on a usage \
+            error; 3 when a file is malformed, names an unknown op, or lacks what its op needs.
+            """)
+
+    enum Precision: String, ExpressibleByArgument, CaseIterable { case double, float, both }
+
+    @Option(help: "The precisions to run each fixture in.") var precision = Precision.both
+    @Argument(help: ArgumentHelp("Fixture files (the schema of shared/parity/README.md).", valueName: "FILE.safetensors"))
+    var files: [String] = []
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("no fixture files given") }
     }
 }
-guard !paths.isEmpty else {
-    printError("parity-check: no fixture files given\n\(usage)")
-    exit(2)
-}
 
+let options = ParityCheck.parsedCommandLine()
+let precisions = options.precision == .both ? ["double", "float"] : [options.precision.rawValue]
+let paths = options.files
+
+// After the options, so a usage error never restarts the process.
 OpenBLASCoreGuard.ensureOptimizedCore()
 
 var failedTensors = 0, passedTensors = 0, brokenFiles = 0

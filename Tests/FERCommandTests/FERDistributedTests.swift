@@ -177,7 +177,7 @@ struct FERDistributedTests {
         #expect(Date().timeIntervalSince(started) < 120)
         #expect(!FileManager.default.fileExists(atPath: folder.path), "nothing is written before the check")
         let usage = try DistributedFer.run(processes: 2, ["evaluate"], timeout: 60)
-        #expect(usage.status == 64 && usage.errors.components(separatedBy: "usage: mpirun").count == 2, "\(usage.errors)")
+        #expect(usage.status == 64 && usage.errors.components(separatedBy: "Usage: mpirun").count == 2, "\(usage.errors)")
     }
 }
 

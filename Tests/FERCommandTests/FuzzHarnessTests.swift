@@ -54,7 +54,7 @@ struct FuzzHarnessTests {
         #expect(replay.output.contains("png (png): rejected"), "\(replay.output)")
 
         let help = try fuzz(["--help"], in: root)
-        #expect(help.status == 0 && help.output.contains("--crash-dir DIR"))
+        #expect(help.status == 0 && help.output.contains("--crash-dir <DIR>"))
         let bad = try fuzz(["--readers", "gif"], in: root)
         #expect(bad.status == 2 && bad.errors.contains("unknown reader \"gif\""))
     }

@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// AffectNet's annotation CSV over three valid images: `AffectNetReader.read` cropping to
 /// the face boxes, every image decoded and cropped (accepted when both return); then with

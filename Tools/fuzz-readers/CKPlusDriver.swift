@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// CK+'s text files: one sequence of four frames whose Emotion file or last frame's
 /// Landmarks file is the mutant. `CKPlusReader.read` with Neutral and landmark crops and

@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// The valid images the CSV, CK+ and folder drivers' files point at.
 enum CompanionImages {

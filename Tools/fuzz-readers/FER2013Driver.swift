@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// FER2013 CSV: `FER2013Reader.read(_:)` (accepted when it returns) and every sample, then
 /// `readSplits` and one split with bad rows skipped.

@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// IDX images and labels, plain or gzipped: `IDXDatasetReader.read(images:labels:classNames:)`
 /// with one of the two files mutated (accepted when it returns), then every sample.

@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// PNG or JPEG: `ImageDecoder.decodeFile(at:)` (accepted when it returns), then what the
 /// loader does with a decoded image: grayscale, crop, resize.

@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// A class-folder tree (`happy/`, `sad/`) holding valid images and one mutated PNG or
 /// JPEG: `ImageFolderReader.read` with every image decoded (accepted when both return);

@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// A manifest CSV over three valid images: `ManifestReader.read` with every image decoded
 /// (accepted when both return); then with given class names and bad rows skipped.

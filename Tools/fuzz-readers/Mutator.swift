@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 
 /// Makes one mutant of a seed: a stack of one to four mutations suited to the seed's
 /// format, then the format's finishing touch (fresh PNG CRCs, gzip of a damaged plain

@@ -1,5 +1,5 @@
-import ExpressionRecognition
 import Foundation
+import ImageDatasets
 import NeuralNetworks
 
 /// What kind of bytes a seed holds: chooses the structure-aware mutations (header fields,

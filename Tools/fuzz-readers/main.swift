@@ -1,7 +1,7 @@
-import ExpressionRecognition
 import Foundation
-import Tensors
+import ImageDatasets
 import ProgramRuntime
+import Tensors
 
 // First thing, as in every executable: report (and if need be fix) the OpenBLAS core. The
 // readers never multiply matrices, but the line keeps the programs alike; a restart here
@@ -13,16 +13,7 @@ func fail(_ message: String, status: Int32) -> Never {
     exit(status)
 }
 
-let options: Options
-do {
-    guard let parsed = try parseOptions(Array(CommandLine.arguments.dropFirst())) else {
-        print(usage)
-        exit(0)
-    }
-    options = parsed
-} catch {
-    fail("\(error)\n\n\(usage)", status: 2)
-}
+let options = Options.parsedCommandLine()
 
 // The drivers' companion files live in a temporary folder, removed at the end.
 let workRoot = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-readers-\(getpid())-\(UUID().uuidString)")

@@ -1,61 +1,40 @@
+import ArgumentParser
 import Distributed
 import Foundation
 
 /// The command line of mpi-equivalence.
-struct EquivalenceOptions {
-    enum Processes: String { case single, mpi }
-    enum Precision: String { case float, double }
+struct EquivalenceOptions: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mpi-equivalence",
+        abstract: "Trains a small model for a few SGD steps in one process or under mpirun, and writes the result as JSON.",
+        discussion: """
+            With --processes single the whole global batch is one process's; with --processes mpi \
+            (under mpirun) it is split over the ranks. The final weights, buffers and losses go to \
+            --output as JSON; DistributedTests runs both and compares them.
+            """)
+
+    enum Processes: String, ExpressibleByArgument, CaseIterable { case single, mpi }
+    enum Precision: String, ExpressibleByArgument, CaseIterable { case float, double }
     /// none: no batch norm; local: the library's BatchNorm (per-process statistics under MPI);
     /// synchronized: SynchronizedBatchNorm under MPI (the library's BatchNorm in one process).
-    enum BatchNormMode: String { case none, local, synchronized }
+    enum BatchNormMode: String, ExpressibleByArgument, CaseIterable { case none, local, synchronized }
 
-    var processes = Processes.single
-    var precision = Precision.float
-    var batchNorm = BatchNormMode.none
-    var steps = 4
-    var globalBatch = 8
-    var bucketBytes = 4 << 20
-    var mask = false
-    var checkErrors = false
+    @Option(help: "One process on the whole batch, or the ranks of an MPI job.") var processes = Processes.single
+    @Option(help: "The scalar type of the model.") var precision = Precision.float
+    @Option(help: "Batch norm: none, the library's (per process), or synchronized over the job.") var batchNorm = BatchNormMode.none
+    @Option(help: "SGD steps.") var steps = 4
+    @Option(help: "Samples per step over all processes.") var globalBatch = 8
+    @Option(help: "Bucket size of the gradient averager.") var bucketBytes = 4 << 20
+    @Flag(help: "Train with the neighbourhood-aware mask decided over the global batch.") var mask = false
+    @Flag(help: "Check the error paths of the collectives instead of training.") var checkErrors = false
     /// Under MPI: this rank throws at step ``failStep`` (to show that the others stop).
-    var failRank: Int?
-    var failStep = 1
-    var output = ""
+    @Option(help: "Under MPI: this rank throws at --fail-step (the others must stop).") var failRank: Int?
+    @Option(help: "The step at which --fail-rank throws.") var failStep = 1
+    @Option(help: ArgumentHelp("Where to write the JSON result.", valueName: "FILE")) var output: String
 
-    init(arguments: [String]) throws {
-        var rest = arguments[...]
-        func value(_ name: String) throws -> String {
-            guard let next = rest.popFirst() else { throw MPIError.invalidArgument(operation: "mpi-equivalence", message: "\(name) needs a value") }
-            return next
-        }
-        func number(_ name: String) throws -> Int {
-            let text = try value(name)
-            guard let n = Int(text) else { throw MPIError.invalidArgument(operation: "mpi-equivalence", message: "\(name) takes an integer, got \(text)") }
-            return n
-        }
-        func choice<T: RawRepresentable>(_ name: String) throws -> T where T.RawValue == String {
-            let text = try value(name)
-            guard let c = T(rawValue: text) else { throw MPIError.invalidArgument(operation: "mpi-equivalence", message: "\(name): unknown value \(text)") }
-            return c
-        }
-        while let argument = rest.popFirst() {
-            switch argument {
-            case "--processes": processes = try choice(argument)
-            case "--precision": precision = try choice(argument)
-            case "--batch-norm": batchNorm = try choice(argument)
-            case "--steps": steps = try number(argument)
-            case "--global-batch": globalBatch = try number(argument)
-            case "--bucket-bytes": bucketBytes = try number(argument)
-            case "--mask": mask = true
-            case "--check-errors": checkErrors = true
-            case "--fail-rank": failRank = try number(argument)
-            case "--fail-step": failStep = try number(argument)
-            case "--output": output = try value(argument)
-            default: throw MPIError.invalidArgument(operation: "mpi-equivalence", message: "unknown argument \(argument)")
-            }
-        }
-        guard !output.isEmpty else { throw MPIError.invalidArgument(operation: "mpi-equivalence", message: "--output FILE is required") }
-        guard steps > 0, globalBatch > 1 else { throw MPIError.invalidArgument(operation: "mpi-equivalence", message: "--steps must be > 0 and --global-batch > 1") }
+    func validate() throws {
+        guard !output.isEmpty else { throw ValidationError("--output FILE is required") }
+        guard steps > 0, globalBatch > 1 else { throw ValidationError("--steps must be > 0 and --global-batch > 1") }
     }
 
     func run(communicator: Communicator?) throws {

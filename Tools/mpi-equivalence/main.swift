@@ -6,10 +6,11 @@
 import Distributed
 import Foundation
 import NeuralNetworks
+import ProgramRuntime
 import Tensors
 
+let options = EquivalenceOptions.parsedCommandLine()
 do {
-    let options = try EquivalenceOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     switch options.processes {
     case .single:
         try options.run(communicator: nil)

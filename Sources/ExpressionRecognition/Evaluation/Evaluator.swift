@@ -11,7 +11,7 @@ public struct EvaluationReport: Sendable, Codable {
     public var sequenceConsistency: SequenceConsistency?
     /// Predicted class of every sample, in dataset order (-1 for a sample skipped as unreadable).
     public var predictions: [Int]
-    /// Samples left out because they failed to decode under ``BadSamplePolicy/skip`` (the
+    /// Samples left out because they failed to decode under `BadSamplePolicy.skip` (the
     /// dataset's policy); they are in neither the confusion matrix nor the figures. Not encoded.
     public var skipped = SkippedSamples()
 
@@ -24,20 +24,20 @@ public struct EvaluationReport: Sendable, Codable {
 /// no augmentation) and collects the paper's figures.
 public enum Evaluator {
     /// Samples that fail to decode stop the evaluation, or are left out and recorded in
-    /// ``EvaluationReport/skipped`` when the dataset's ``ImageDataset/badSamplePolicy`` is
-    /// ``BadSamplePolicy/skip``.
+    /// ``EvaluationReport/skipped`` when the dataset's `ImageDataset.badSamplePolicy` is
+    /// `BadSamplePolicy.skip`.
     ///
     /// The dataset's labels must mean the model's outputs: align a dataset numbered on its
-    /// own to the model's classes by name first (``ImageDataset/aligned(toClasses:source:reference:)``).
+    /// own to the model's classes by name first (`ImageDataset.aligned(toClasses:source:reference:)`).
     /// - Parameters:
     ///   - model: the trained classifier; its mode is restored afterwards.
     ///   - dataset: the test samples, labelled in the model's classes.
     ///   - batchSize: samples per forward pass (memory, not results); default 64.
     ///   - neighbors: when given, also measures prediction stability under semantic-neighbour
     ///     perturbation of each test image.
-    /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for an empty dataset, a
+    /// - Throws: `DatasetError.invalidArgument(operation:message:)` for an empty dataset, a
     ///   dataset with more classes than the model has outputs, or one whose every sample was
-    ///   skipped (a figure over no sample would read 0%); any error of a sample under ``BadSamplePolicy/fail``.
+    ///   skipped (a figure over no sample would read 0%); any error of a sample under `BadSamplePolicy.fail`.
     public static func evaluate<Dataset: ImageDataset>(
         _ model: MultiScaleClassifier<Float>, on dataset: Dataset, batchSize: Int = 64,
         neighbors: SemanticNeighborGenerator<Float>? = nil

@@ -73,7 +73,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     /// A short name for the progress line ("baseline", "masked").
     public let label: String
     /// The processes of a data-parallel run (nil: one process). Each trains on its shard of
-    /// every global batch (``ShardedBatchSampler``); rank 0 alone evaluates and writes.
+    /// every global batch (`ShardedBatchSampler`); rank 0 alone evaluates and writes.
     public let dataParallel: (any DataParallel)?
 
     public init(folder: RunFolder, trainer: ClassifierTrainer, train: Train, test: Test, isFlipped: [Bool]?,

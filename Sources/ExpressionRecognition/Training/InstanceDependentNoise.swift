@@ -89,7 +89,7 @@ public enum InstanceDependentNoise {
 
     /// Flips, within each class, the labels of the round(rate x n_c) samples with the smallest
     /// margins to their rival class (ties broken by index).
-    /// - Throws: ``DatasetError/invalidArgument(operation:message:)`` for a rate outside [0, 1],
+    /// - Throws: `DatasetError.invalidArgument(operation:message:)` for a rate outside [0, 1],
     ///   fewer than 2 classes, or arrays of different lengths.
     public static func inject(into labels: [Int], margins: [Double], rivals: [Int], classCount: Int, rate: Double) throws -> NoisyLabels {
         func fail(_ message: String) -> DatasetError { .invalidArgument(operation: "InstanceDependentNoise", message: message) }
