@@ -1,4 +1,5 @@
 #include "direct_convolution.h"
+#include <string.h>
 
 #if defined(__x86_64__) && defined(__linux__)
 #define VECTOR_LEVELS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
@@ -6,111 +7,133 @@
 #define VECTOR_LEVELS
 #endif
 
-// Rows here are short (8 to 112 columns). Left alone, the vectoriser unrolls 16-wide vectors
-// four times and the whole row falls to the scalar remainder; 8 lanes, once, keep it vector.
-#if defined(__clang__)
-#define SHORT_ROW_LOOP _Pragma("clang loop vectorize_width(8) interleave_count(1)")
-#else
-#define SHORT_ROW_LOOP
-#endif
+// Outputs are computed 32 flat positions at a time (two AVX-512 vectors, four AVX2 ones)
+// whatever the row width, and the forward loop takes 4 output channels at once: 8 independent
+// sums, enough to keep both multiply-add units busy through each one's 4-cycle latency.
+#define CHUNK 32
+#define OUTPUT_BLOCK 4
 
-static inline long max_long(long a, long b) { return a > b ? a : b; }
-static inline long min_long(long a, long b) { return a < b ? a : b; }
+long direct_convolution_plane_stride(long H, long W, long K, long P) {
+    const long Hp = H + 2 * P, Wp = W + 2 * P;
+    // Reads reach (K - 1) * Wp + (K - 1) past the last chunk's start, rounded up to a chunk.
+    return Hp * Wp + K + CHUNK;
+}
 
-// One body per scalar type. Output columns j read input columns j + kw - P: for each kernel
-// column the valid j form one contiguous range, the loop the compiler vectorises.
+#define DEFINE_PAD(NAME, T)                                                                        \
+    void NAME(const T *x, T *padded, long planes, long H, long W, long K, long P) {               \
+        const long Wp = W + 2 * P, stride = direct_convolution_plane_stride(H, W, K, P);          \
+        for (long p = 0; p < planes; p++) {                                                        \
+            T *target = padded + p * stride;                                                       \
+            memset(target, 0, (size_t)stride * sizeof(T));                                         \
+            for (long i = 0; i < H; i++)                                                           \
+                memcpy(target + (i + P) * Wp + P, x + (p * H + i) * W, (size_t)W * sizeof(T));     \
+        }                                                                                          \
+    }
+
+#define DEFINE_SPREAD(NAME, T)                                                                     \
+    void NAME(const T *dy, T *spread, long planes, long H, long W, long K, long P) {              \
+        const long Wp = W + 2 * P, OH = H + 2 * P - K + 1, OW = Wp - K + 1;                        \
+        const long stride = direct_convolution_plane_stride(H, W, K, P);                          \
+        for (long p = 0; p < planes; p++) {                                                        \
+            T *target = spread + p * stride;                                                       \
+            memset(target, 0, (size_t)stride * sizeof(T));                                         \
+            for (long i = 0; i < OH; i++)                                                          \
+                memcpy(target + i * Wp, dy + (p * OH + i) * OW, (size_t)OW * sizeof(T));           \
+        }                                                                                          \
+    }
+
+// For each block of output channels, 32 flat positions at a time: the sums over c, kh, kw
+// stay in vector registers, each tap a broadcast multiply-add of 32 neighbouring padded elements.
 #define DEFINE_FORWARD(NAME, T)                                                                    \
-    VECTOR_LEVELS void NAME(const T *x, const T *w, T *y, long first, long end,                  \
+    VECTOR_LEVELS void NAME(const T *padded, const T *w, T *y, T *row, long first, long end,     \
                             long C, long H, long W, long O, long K, long P) {                     \
-        const long OH = H + 2 * P - K + 1, OW = W + 2 * P - K + 1;                                 \
+        const long Wp = W + 2 * P, OH = H + 2 * P - K + 1, OW = Wp - K + 1;                        \
+        const long stride = direct_convolution_plane_stride(H, W, K, P), flat = OH * Wp;          \
+        const long taps = C * K * K;                                                               \
         for (long n = first; n < end; n++) {                                                       \
-            for (long o = 0; o < O; o++) {                                                         \
-                for (long i = 0; i < OH; i++) {                                                    \
-                    T *restrict row = y + ((n * O + o) * OH + i) * OW;                             \
-                    for (long j = 0; j < OW; j++) row[j] = 0;                                      \
+            const T *sample = padded + n * C * stride;                                             \
+            for (long o0 = 0; o0 < O; o0 += OUTPUT_BLOCK) {                                        \
+                const long block = O - o0 < OUTPUT_BLOCK ? O - o0 : OUTPUT_BLOCK;                  \
+                for (long q = 0; q < flat; q += CHUNK) {                                           \
+                    T sum[OUTPUT_BLOCK][CHUNK] = {{0}};                                            \
                     for (long c = 0; c < C; c++) {                                                 \
-                        const T *plane = x + (n * C + c) * H * W;                                  \
-                        const T *kernel = w + (o * C + c) * K * K;                                 \
                         for (long kh = 0; kh < K; kh++) {                                          \
-                            const long ih = i + kh - P;                                            \
-                            if (ih < 0 || ih >= H) continue;                                       \
-                            const T *restrict source = plane + ih * W - P;                         \
-                            const T *taps = kernel + kh * K;                                       \
-                            /* Columns whose every tap is inside the row: 3 and 5 taps at once. */ \
-                            const long inLo = min_long(OW, P), inHi = max_long(inLo, min_long(OW, W + P - K + 1)); \
-                            if (K == 5) {                                                          \
-                                const T t0 = taps[0], t1 = taps[1], t2 = taps[2], t3 = taps[3], t4 = taps[4]; \
-                                SHORT_ROW_LOOP                                                     \
-                                for (long j = inLo; j < inHi; j++)                                 \
-                                    row[j] += t0 * source[j] + t1 * source[j + 1] + t2 * source[j + 2] \
-                                            + t3 * source[j + 3] + t4 * source[j + 4];             \
-                            } else if (K == 3) {                                                   \
-                                const T t0 = taps[0], t1 = taps[1], t2 = taps[2];                  \
-                                SHORT_ROW_LOOP                                                     \
-                                for (long j = inLo; j < inHi; j++)                                 \
-                                    row[j] += t0 * source[j] + t1 * source[j + 1] + t2 * source[j + 2]; \
-                            } else {                                                               \
-                                for (long kw = 0; kw < K; kw++) {                                  \
-                                    const T t = taps[kw];                                          \
-                                    const T *restrict shifted = source + kw;                       \
-                                    SHORT_ROW_LOOP                                                 \
-                                    for (long j = inLo; j < inHi; j++) row[j] += t * shifted[j];   \
+                            const T *source = sample + c * stride + kh * Wp + q;                   \
+                            const T *kernel = w + o0 * taps + (c * K + kh) * K;                    \
+                            for (long kw = 0; kw < K; kw++) {                                      \
+                                if (block == OUTPUT_BLOCK) {                                       \
+                                    const T t0 = kernel[kw], t1 = kernel[taps + kw];               \
+                                    const T t2 = kernel[2 * taps + kw], t3 = kernel[3 * taps + kw]; \
+                                    for (int l = 0; l < CHUNK; l++) {                              \
+                                        const T v = source[kw + l];                                \
+                                        sum[0][l] += t0 * v; sum[1][l] += t1 * v;                  \
+                                        sum[2][l] += t2 * v; sum[3][l] += t3 * v;                  \
+                                    }                                                              \
+                                } else {                                                           \
+                                    for (long b = 0; b < block; b++) {                             \
+                                        const T t = kernel[b * taps + kw];                         \
+                                        for (int l = 0; l < CHUNK; l++) sum[b][l] += t * source[kw + l]; \
+                                    }                                                              \
                                 }                                                                  \
-                            }                                                                      \
-                            /* The edge columns, tap by tap inside the row. */                     \
-                            for (long j = 0; j < OW; j++) {                                        \
-                                if (j == inLo) j = inHi;                                           \
-                                if (j >= OW) break;                                                \
-                                T sum = 0;                                                         \
-                                for (long kw = 0; kw < K; kw++) {                                  \
-                                    const long column = j + kw - P;                                \
-                                    if (column >= 0 && column < W) sum += taps[kw] * source[j + kw]; \
-                                }                                                                  \
-                                row[j] += sum;                                                     \
                             }                                                                      \
                         }                                                                          \
                     }                                                                              \
+                    for (long b = 0; b < block; b++)                                               \
+                        for (int l = 0; l < CHUNK; l++) row[b * stride + q + l] = sum[b][l];       \
+                }                                                                                  \
+                for (long b = 0; b < block; b++) {                                                 \
+                    T *out = y + (n * O + o0 + b) * OH * OW;                                       \
+                    for (long i = 0; i < OH; i++)                                                  \
+                        memcpy(out + i * OW, row + b * stride + i * Wp, (size_t)OW * sizeof(T));   \
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
     }
 
+// Per (o, c, kh): the K taps of a kernel row share each 32-element chunk of dY; each tap keeps
+// 32 partial sums (dY is zero at the thrown-away columns, so they add nothing), added up once.
+#define MAX_TAPS 16
+#define TAP_LOOP(TAPS)                                                                             \
+    {                                                                                              \
+        for (long q = 0; q < flat; q += CHUNK) {                                                   \
+            for (long kw = 0; kw < (TAPS); kw++)                                                   \
+                for (int l = 0; l < CHUNK; l++) lanes[kw][l] += g[q + l] * source[q + kw + l];     \
+        }                                                                                          \
+    }
 #define DEFINE_WEIGHT_GRADIENT(NAME, T)                                                            \
-    VECTOR_LEVELS void NAME(const T *x, const T *dy, T *dw, T *partial, long firstO, long endO,  \
+    VECTOR_LEVELS void NAME(const T *padded, const T *dy, T *dw, long firstO, long endO,          \
                             long N, long C, long H, long W, long O, long K, long P) {             \
-        const long OH = H + 2 * P - K + 1, OW = W + 2 * P - K + 1;                                 \
-        const long width = OW > 0 ? OW : 1;                                                        \
+        const long Wp = W + 2 * P, OH = H + 2 * P - K + 1;                                         \
+        const long stride = direct_convolution_plane_stride(H, W, K, P), flat = OH * Wp;          \
         for (long o = firstO; o < endO; o++) {                                                     \
             for (long c = 0; c < C; c++) {                                                         \
-                for (long e = 0; e < K * K * width; e++) partial[e] = 0;                           \
-                for (long n = 0; n < N; n++) {                                                     \
-                    for (long kh = 0; kh < K; kh++) {                                              \
-                        const long iFirst = max_long(0, P - kh), iEnd = min_long(OH, H + P - kh);  \
-                        for (long i = iFirst; i < iEnd; i++) {                                     \
-                            const T *restrict g = dy + ((n * O + o) * OH + i) * OW;                \
-                            const T *source = x + ((n * C + c) * H + i + kh - P) * W;              \
-                            for (long kw = 0; kw < K; kw++) {                                      \
-                                const long lo = max_long(0, P - kw), hi = min_long(OW, W + P - kw); \
-                                const T *restrict shifted = source + kw - P;                       \
-                                T *restrict target = partial + (kh * K + kw) * width;              \
-                                SHORT_ROW_LOOP                                                     \
-                                for (long j = lo; j < hi; j++) target[j] += g[j] * shifted[j];     \
-                            }                                                                      \
-                        }                                                                          \
-                    }                                                                              \
-                }                                                                                  \
                 for (long kh = 0; kh < K; kh++) {                                                  \
-                    for (long kw = 0; kw < K; kw++) {                                              \
-                        const T *row = partial + (kh * K + kw) * width;                            \
-                        T sum = 0;                                                                 \
-                        for (long j = 0; j < OW; j++) sum += row[j];                               \
-                        dw[((o * C + c) * K + kh) * K + kw] = sum;                                 \
+                    for (long kw0 = 0; kw0 < K; kw0 += MAX_TAPS) {                                 \
+                        const long taps = K - kw0 < MAX_TAPS ? K - kw0 : MAX_TAPS;                 \
+                        T lanes[MAX_TAPS][CHUNK] = {{0}};                                          \
+                        for (long n = 0; n < N; n++) {                                             \
+                            const T *g = dy + (n * O + o) * stride;                                \
+                            const T *source = padded + (n * C + c) * stride + kh * Wp + kw0;       \
+                            /* A constant tap count lets the sums live in registers. */            \
+                            if (taps == 5) TAP_LOOP(5)                                             \
+                            else if (taps == 3) TAP_LOOP(3)                                        \
+                            else TAP_LOOP(taps)                                                    \
+                        }                                                                          \
+                        for (long kw = 0; kw < taps; kw++) {                                       \
+                            T total = 0;                                                           \
+                            for (int l = 0; l < CHUNK; l++) total += lanes[kw][l];                 \
+                            dw[((o * C + c) * K + kh) * K + kw0 + kw] = total;                     \
+                        }                                                                          \
                     }                                                                              \
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
     }
 
+DEFINE_PAD(direct_convolution_pad_f32, float)
+DEFINE_PAD(direct_convolution_pad_f64, double)
+DEFINE_SPREAD(direct_convolution_spread_f32, float)
+DEFINE_SPREAD(direct_convolution_spread_f64, double)
 DEFINE_FORWARD(direct_convolution_forward_f32, float)
 DEFINE_FORWARD(direct_convolution_forward_f64, double)
 DEFINE_WEIGHT_GRADIENT(direct_convolution_weight_gradient_f32, float)

@@ -62,7 +62,7 @@ struct ConvolutionAlgorithmTests {
         try check(Float.self, algorithm, kernel: shape.kernel, padding: shape.padding, height: shape.height, width: shape.width, tolerance: 2e-4)
     }
 
-    @Test("The automatic rule: Winograd for wide 5x5 and for 3x3 on large planes, im2col elsewhere; direct loops on request")
+    @Test("The automatic rule: direct loops for narrow layers, Winograd for wide 5x5 and for 3x3 on large planes, im2col elsewhere")
     func rule() {
         let a = ConvolutionAlgorithm.automatic
         func plan(_ algorithm: ConvolutionAlgorithm, kernel: Int, stride: Int = 1, channels: Int, outputChannels: Int? = nil, size: Int) -> String {
@@ -74,7 +74,10 @@ struct ConvolutionAlgorithmTests {
             }
         }
         #expect(plan(a, kernel: 5, channels: 64, size: 112) == "winograd5")
-        #expect(plan(a, kernel: 5, channels: 16, size: 32) == "im2col")
+        #expect(plan(a, kernel: 5, channels: 1, outputChannels: 16, size: 32) == "direct")
+        #expect(plan(a, kernel: 5, channels: 16, size: 32) == "direct")
+        #expect(plan(a, kernel: 3, channels: 16, size: 32) == "direct")
+        #expect(plan(a, kernel: 3, channels: 16, outputChannels: 32, size: 16) == "im2col")
         #expect(plan(a, kernel: 5, channels: 1, outputChannels: 64, size: 112) == "im2col")
         #expect(plan(a, kernel: 3, channels: 128, size: 56) == "winograd3")
         #expect(plan(a, kernel: 3, channels: 256, size: 28) == "im2col")

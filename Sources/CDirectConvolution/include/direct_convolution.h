@@ -1,24 +1,41 @@
 // Direct stride-1 convolution loops for layers with few channels, where im2col + GEMM spends
-// its time building and packing a column matrix 25 times the input's size (Docs/Performance.md).
+// its time building and packing a column matrix K^2 times the input's size (Docs/Performance.md).
 // Compiled once per x86-64 level (AVX-512, AVX2 + FMA, baseline) and picked at load time, so
 // the vector loops use the widest instructions the machine has; Swift cannot ask for them.
+//
+// The loops work on padded planes: each (H, W) plane is copied with P zeros on every side into
+// a (H + 2P) x (W + 2P) plane followed by zeros, so that output row i, column j reads padded
+// element (i + kh) * Wp + (j + kw): one flat index q = i * Wp + j for the whole plane, which
+// runs in 32-element chunks. Columns j >= OW of a row are computed and thrown away.
 #ifndef DIRECT_CONVOLUTION_H
 #define DIRECT_CONVOLUTION_H
 
-// y[n, o] = sum over c of x[n, c] correlated with w[o, c] (K x K, stride 1, zero padding P),
-// for samples first..<end; y is (N, O, OH, OW) with OH = H + 2P - K + 1. Every element of
-// those samples is written.
-void direct_convolution_forward_f32(const float *x, const float *w, float *y, long first, long end,
+// Elements per padded plane, zeros past the end included, for the given geometry.
+long direct_convolution_plane_stride(long H, long W, long K, long P);
+
+// Copies `planes` (H, W) planes into padded planes of direct_convolution_plane_stride elements.
+void direct_convolution_pad_f32(const float *x, float *padded, long planes, long H, long W, long K, long P);
+void direct_convolution_pad_f64(const double *x, double *padded, long planes, long H, long W, long K, long P);
+
+// y[n, o] = sum over c of x[n, c] correlated with w[o, c] (K x K, stride 1), for samples
+// first..<end, from padded input planes (N * C of them); y is (N, O, OH, OW). `row` is scratch
+// of 4 x direct_convolution_plane_stride elements.
+void direct_convolution_forward_f32(const float *padded, const float *w, float *y, float *row, long first, long end,
                                     long C, long H, long W, long O, long K, long P);
-void direct_convolution_forward_f64(const double *x, const double *w, double *y, long first, long end,
+void direct_convolution_forward_f64(const double *padded, const double *w, double *y, double *row, long first, long end,
                                     long C, long H, long W, long O, long K, long P);
 
-// dw[o, c, kh, kw] = sum over n, i, j of dy[n, o, i, j] x[n, c, i + kh - P, j + kw - P], for
-// output channels firstO..<endO over all N samples; dw (O, C, K, K) is overwritten there.
-// partial: scratch of K * K * OW elements (the caller's, so no thread stack has to hold it).
-void direct_convolution_weight_gradient_f32(const float *x, const float *dy, float *dw, float *partial, long firstO, long endO,
+// dw[o, c, kh, kw] = sum over n, i, j of dy[n, o, i, j] x[n, c, i + kh - P, j + kw - P] for
+// output channels firstO..<endO, from padded input planes (N * C) and dY laid out like the
+// padded planes' first OH rows (N * O planes of direct_convolution_plane_stride elements, zero
+// past column OW - 1 of each row and past the last row); dw (O, C, K, K) is overwritten there.
+void direct_convolution_weight_gradient_f32(const float *padded, const float *dy, float *dw, long firstO, long endO,
                                             long N, long C, long H, long W, long O, long K, long P);
-void direct_convolution_weight_gradient_f64(const double *x, const double *dy, double *dw, double *partial, long firstO, long endO,
+void direct_convolution_weight_gradient_f64(const double *padded, const double *dy, double *dw, long firstO, long endO,
                                             long N, long C, long H, long W, long O, long K, long P);
+
+// Lays dY (N * O planes of OH x OW) out as the weight gradient reads it (see above).
+void direct_convolution_spread_f32(const float *dy, float *spread, long planes, long H, long W, long K, long P);
+void direct_convolution_spread_f64(const double *dy, double *spread, long planes, long H, long W, long K, long P);
 
 #endif

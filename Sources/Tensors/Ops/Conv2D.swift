@@ -60,7 +60,7 @@ extension Variable {
                         return
                     case .direct:
                         directCorrelation(xp.baseAddress!, batch: N, channels: C, height: H, width: W, weight: wp.baseAddress!,
-                                          outputChannels: O, kernel: KH, padding: padding, into: yp.baseAddress!)
+                                          outputChannels: O, kernel: KH, padding: padding, into: yp.baseAddress!, workspace: workspace)
                         return
                     case .im2col: break
                     }
@@ -171,7 +171,7 @@ extension Variable {
                                                     outputChannels: C, padding: KH - 1 - padding, transform: transform, into: dxp!, workspace: workspace)
                             } else {
                                 directCorrelation(dyp.baseAddress!, batch: N, channels: O, height: OH, width: OW, weight: fp.baseAddress!,
-                                                  outputChannels: C, kernel: KH, padding: KH - 1 - padding, into: dxp!)
+                                                  outputChannels: C, kernel: KH, padding: KH - 1 - padding, into: dxp!, workspace: workspace)
                             }
                         }
                     }
