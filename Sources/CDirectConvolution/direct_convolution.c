@@ -101,8 +101,8 @@ long direct_convolution_plane_stride(long H, long W, long K, long P) {
         }                                                                                          \
     }
 #define DEFINE_WEIGHT_GRADIENT(NAME, T)                                                            \
-    VECTOR_LEVELS void NAME(const T *padded, const T *dy, T *dw, long firstO, long endO,          \
-                            long N, long C, long H, long W, long O, long K, long P) {             \
+    VECTOR_LEVELS void NAME(const T *padded, const T *dy, T *dw, long accumulate, long firstO,    \
+                            long endO, long N, long C, long H, long W, long O, long K, long P) {  \
         const long Wp = W + 2 * P, OH = H + 2 * P - K + 1;                                         \
         const long stride = direct_convolution_plane_stride(H, W, K, P), flat = OH * Wp;          \
         for (long o = firstO; o < endO; o++) {                                                     \
@@ -122,7 +122,8 @@ long direct_convolution_plane_stride(long H, long W, long K, long P) {
                         for (long kw = 0; kw < taps; kw++) {                                       \
                             T total = 0;                                                           \
                             for (int l = 0; l < CHUNK; l++) total += lanes[kw][l];                 \
-                            dw[((o * C + c) * K + kh) * K + kw0 + kw] = total;                     \
+                            T *target = dw + ((o * C + c) * K + kh) * K + kw0 + kw;                \
+                            *target = accumulate ? *target + total : total;                        \
                         }                                                                          \
                     }                                                                              \
                 }                                                                                  \

@@ -16,66 +16,69 @@ func directCorrelation<Scalar: TensorScalar>(
     guard N > 0, OH > 0, OW > 0 else { return }
     let stride = direct_convolution_plane_stride(H, W, K, P)
     let workers = min(N, Parallel.workers(forWork: N * O * C * OH * OW * K * K))
-    // One buffer: the padded input planes of every sample, then 4 output planes per worker
-    // (the C loop's block of output channels).
-    withScratch(workspace, count: (N * C + 4 * workers) * stride) { scratch in
-        let padded = scratch[0], rows = scratch[0] + N * C * stride
-        pad(x, into: padded, planes: N, planeGroup: C, H: H, W: W, K: K, P: P)
+    // Per worker, one sample at a time: its padded input planes, then the 4 output planes of
+    // the C loop's block of output channels.
+    withScratch(workspace, count: (C + 4) * stride, workers: workers) { scratches in
         Parallel.run(workers: workers) { w in
-            let first = N * w / workers, end = N * (w + 1) / workers, row = rows + 4 * w * stride
-            if Scalar.self == Float.self {
-                direct_convolution_forward_f32(raw(UnsafePointer(padded)), raw(weight), rawMutable(y), rawMutable(row), first, end, C, H, W, O, K, P)
-            } else {
-                direct_convolution_forward_f64(raw(UnsafePointer(padded)), raw(weight), rawMutable(y), rawMutable(row), first, end, C, H, W, O, K, P)
+            let padded = scratches[w], rows = scratches[w] + C * stride
+            for n in (N * w / workers)..<(N * (w + 1) / workers) {
+                pad(x + n * C * H * W, into: padded, planes: C, H: H, W: W, K: K, P: P)
+                let sampleOutput = y + n * O * OH * OW
+                if Scalar.self == Float.self {
+                    direct_convolution_forward_f32(raw(UnsafePointer(padded)), raw(weight), rawMutable(sampleOutput), rawMutable(rows), 0, 1, C, H, W, O, K, P)
+                } else {
+                    direct_convolution_forward_f64(raw(UnsafePointer(padded)), raw(weight), rawMutable(sampleOutput), rawMutable(rows), 0, 1, C, H, W, O, K, P)
+                }
             }
         }
     }
 }
 
-/// dW (O, C, K, K) of a stride-1 correlation by direct loops, output channels split between
-/// the workers (each writes its own rows of dW: no partial sums to add afterwards).
+/// dW (O, C, K, K) of a stride-1 correlation by direct loops. Samples are split between the
+/// workers, each summing its samples into its own (O, C, K, K) share; the shares are added in
+/// worker order, so the result does not depend on timing.
 func directWeightGradient<Scalar: TensorScalar>(
     _ x: UnsafePointer<Scalar>, upstream dy: UnsafePointer<Scalar>, batch N: Int, channels C: Int, height H: Int, width W: Int,
     outputChannels O: Int, kernel K: Int, padding P: Int, into dw: UnsafeMutablePointer<Scalar>, workspace: ConvolutionWorkspace<Scalar>?
 ) {
     let OH = H + 2 * P - K + 1, OW = W + 2 * P - K + 1
-    guard N > 0, OH > 0, OW > 0 else { dw.update(repeating: 0, count: O * C * K * K); return }
+    let weights = O * C * K * K
+    dw.update(repeating: 0, count: weights)
+    guard N > 0, OH > 0, OW > 0 else { return }
     let stride = direct_convolution_plane_stride(H, W, K, P)
-    let workers = min(O, Parallel.workers(forWork: N * O * C * OH * OW * K * K))
-    // One buffer: the padded input planes, then dY spread to the padded planes' row stride.
-    withScratch(workspace, count: N * (C + O) * stride) { scratch in
-        let padded = scratch[0], spread = scratch[0] + N * C * stride
-        pad(x, into: padded, planes: N, planeGroup: C, H: H, W: W, K: K, P: P)
-        Parallel.forEachChunk(count: N, work: N * O * OH * OW) { samples in
-            let planes = samples.count * O, offset = samples.lowerBound * O
-            if Scalar.self == Float.self {
-                direct_convolution_spread_f32(raw(dy + offset * OH * OW), rawMutable(spread + offset * stride), planes, H, W, K, P)
-            } else {
-                direct_convolution_spread_f64(raw(dy + offset * OH * OW), rawMutable(spread + offset * stride), planes, H, W, K, P)
+    let workers = min(N, Parallel.workers(forWork: N * O * C * OH * OW * K * K))
+    // Per worker, one sample at a time: the padded input planes, dY spread to their row
+    // stride, then the worker's share of dW.
+    withScratch(workspace, count: (C + O) * stride + weights, workers: workers) { scratches in
+        Parallel.run(workers: workers) { w in
+            let padded = scratches[w], spread = scratches[w] + C * stride, share = spread + O * stride
+            for (index, n) in ((N * w / workers)..<(N * (w + 1) / workers)).enumerated() {
+                pad(x + n * C * H * W, into: padded, planes: C, H: H, W: W, K: K, P: P)
+                let accumulate = index == 0 ? 0 : 1
+                if Scalar.self == Float.self {
+                    direct_convolution_spread_f32(raw(dy + n * O * OH * OW), rawMutable(spread), O, H, W, K, P)
+                    direct_convolution_weight_gradient_f32(raw(UnsafePointer(padded)), raw(UnsafePointer(spread)), rawMutable(share),
+                                                           accumulate, 0, O, 1, C, H, W, O, K, P)
+                } else {
+                    direct_convolution_spread_f64(raw(dy + n * O * OH * OW), rawMutable(spread), O, H, W, K, P)
+                    direct_convolution_weight_gradient_f64(raw(UnsafePointer(padded)), raw(UnsafePointer(spread)), rawMutable(share),
+                                                           accumulate, 0, O, 1, C, H, W, O, K, P)
+                }
             }
         }
-        Parallel.run(workers: workers) { w in
-            let first = O * w / workers, end = O * (w + 1) / workers
-            if Scalar.self == Float.self {
-                direct_convolution_weight_gradient_f32(raw(UnsafePointer(padded)), raw(UnsafePointer(spread)), rawMutable(dw), first, end, N, C, H, W, O, K, P)
-            } else {
-                direct_convolution_weight_gradient_f64(raw(UnsafePointer(padded)), raw(UnsafePointer(spread)), rawMutable(dw), first, end, N, C, H, W, O, K, P)
-            }
+        for w in 0..<workers where N * (w + 1) / workers > N * w / workers {
+            addInPlace(dw, UnsafePointer(scratches[w] + (C + O) * stride), count: weights)
         }
     }
 }
 
-/// Copies N x planeGroup (H, W) planes into padded planes, samples split between the workers.
-private func pad<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, into padded: UnsafeMutablePointer<Scalar>, planes N: Int, planeGroup C: Int,
+/// Copies `planes` (H, W) planes into padded planes (direct_convolution.h).
+private func pad<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, into padded: UnsafeMutablePointer<Scalar>, planes: Int,
                                       H: Int, W: Int, K: Int, P: Int) {
-    let stride = direct_convolution_plane_stride(H, W, K, P)
-    Parallel.forEachChunk(count: N, work: N * C * stride) { samples in
-        let offset = samples.lowerBound * C, planes = samples.count * C
-        if Scalar.self == Float.self {
-            direct_convolution_pad_f32(raw(x + offset * H * W), rawMutable(padded + offset * stride), planes, H, W, K, P)
-        } else {
-            direct_convolution_pad_f64(raw(x + offset * H * W), rawMutable(padded + offset * stride), planes, H, W, K, P)
-        }
+    if Scalar.self == Float.self {
+        direct_convolution_pad_f32(raw(x), rawMutable(padded), planes, H, W, K, P)
+    } else {
+        direct_convolution_pad_f64(raw(x), rawMutable(padded), planes, H, W, K, P)
     }
 }
 
