@@ -47,27 +47,31 @@ func directWeightGradient<Scalar: TensorScalar>(
     guard N > 0, OH > 0, OW > 0 else { return }
     let stride = direct_convolution_plane_stride(H, W, K, P)
     let workers = min(N, Parallel.workers(forWork: N * O * C * OH * OW * K * K))
-    // Per worker, one sample at a time: the padded input planes, dY spread to their row
-    // stride, then the worker's share of dW.
-    withScratch(workspace, count: (C + O) * stride + weights, workers: workers) { scratches in
+    // Per worker, a group of samples at a time: their padded input planes, their dY spread to
+    // the planes' row stride, then the worker's share of dW. A group of 8 keeps the scratch to
+    // a few megabytes at the paper's sizes while the C loop adds up 8 samples before it reduces.
+    let group = 8
+    withScratch(workspace, count: group * (C + O) * stride + weights, workers: workers) { scratches in
         Parallel.run(workers: workers) { w in
-            let padded = scratches[w], spread = scratches[w] + C * stride, share = spread + O * stride
-            for (index, n) in ((N * w / workers)..<(N * (w + 1) / workers)).enumerated() {
-                pad(x + n * C * H * W, into: padded, planes: C, H: H, W: W, K: K, P: P)
-                let accumulate = index == 0 ? 0 : 1
+            let padded = scratches[w], spread = scratches[w] + group * C * stride, share = spread + group * O * stride
+            let samples = (N * w / workers)..<(N * (w + 1) / workers)
+            for first in Swift.stride(from: samples.lowerBound, to: samples.upperBound, by: group) {
+                let count = min(group, samples.upperBound - first)
+                pad(x + first * C * H * W, into: padded, planes: count * C, H: H, W: W, K: K, P: P)
+                let accumulate = first == samples.lowerBound ? 0 : 1
                 if Scalar.self == Float.self {
-                    direct_convolution_spread_f32(raw(dy + n * O * OH * OW), rawMutable(spread), O, H, W, K, P)
+                    direct_convolution_spread_f32(raw(dy + first * O * OH * OW), rawMutable(spread), count * O, H, W, K, P)
                     direct_convolution_weight_gradient_f32(raw(UnsafePointer(padded)), raw(UnsafePointer(spread)), rawMutable(share),
-                                                           accumulate, 0, O, 1, C, H, W, O, K, P)
+                                                           accumulate, 0, O, count, C, H, W, O, K, P)
                 } else {
-                    direct_convolution_spread_f64(raw(dy + n * O * OH * OW), rawMutable(spread), O, H, W, K, P)
+                    direct_convolution_spread_f64(raw(dy + first * O * OH * OW), rawMutable(spread), count * O, H, W, K, P)
                     direct_convolution_weight_gradient_f64(raw(UnsafePointer(padded)), raw(UnsafePointer(spread)), rawMutable(share),
-                                                           accumulate, 0, O, 1, C, H, W, O, K, P)
+                                                           accumulate, 0, O, count, C, H, W, O, K, P)
                 }
             }
         }
         for w in 0..<workers where N * (w + 1) / workers > N * w / workers {
-            addInPlace(dw, UnsafePointer(scratches[w] + (C + O) * stride), count: weights)
+            addInPlace(dw, UnsafePointer(scratches[w] + group * (C + O) * stride), count: weights)
         }
     }
 }
