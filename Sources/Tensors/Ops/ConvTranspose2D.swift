@@ -7,7 +7,7 @@ extension Variable {
     ///
     /// Its forward pass is the input-gradient of a convolution: a GEMM to columns, then
     /// col2im into the output. Its backward pass uses im2col: the same kernel pair as
-    /// ``conv2d(weight:bias:stride:padding:workspace:)`` with the roles swapped.
+    /// ``conv2d(weight:bias:stride:padding:workspace:algorithm:)`` with the roles swapped.
     ///
     /// - Parameters:
     ///   - weight: (C, O, KH, KW).
