@@ -90,8 +90,8 @@ long direct_convolution_plane_stride(long H, long W, long K, long P) {
         }                                                                                          \
     }
 
-// Per (o, c, kh): the K taps of a kernel row share each 32-element chunk of dY; each tap keeps
-// 32 partial sums (dY is zero at the thrown-away columns, so they add nothing), added up once.
+// Otherwise, per (o, c, kh): the K taps of a kernel row share each 32-element chunk of dY;
+// each tap keeps 32 partial sums (dY is zero at the thrown-away columns, so they add nothing), added up once.
 #define MAX_TAPS 16
 #define TAP_LOOP(TAPS)                                                                             \
     {                                                                                              \
@@ -100,12 +100,49 @@ long direct_convolution_plane_stride(long H, long W, long K, long P) {
                 for (int l = 0; l < CHUNK; l++) lanes[kw][l] += g[q + l] * source[q + kw + l];     \
         }                                                                                          \
     }
+// With 3 or 5 taps and 4 output channels left, the 4 channels share each load of the input:
+// 4 x taps sums of 16 lanes in registers, each chunk loading 4 rows of dY and `taps` shifted
+// input rows for 4 x taps multiply-adds.
+#define BLOCK_LANES 16
+#define BLOCK_LOOP(T, TAPS)                                                                        \
+    {                                                                                              \
+        T sums[OUTPUT_BLOCK][TAPS][BLOCK_LANES] = {{{0}}};                                         \
+        for (long n = 0; n < N; n++) {                                                             \
+            const T *g = dy + (n * O + o) * stride;                                                \
+            const T *source = padded + (n * C + c) * stride + kh * Wp;                             \
+            for (long q = 0; q < flat; q += BLOCK_LANES) {                                         \
+                for (long kw = 0; kw < (TAPS); kw++)                                               \
+                    for (int l = 0; l < BLOCK_LANES; l++) {                                        \
+                        const T v = source[q + kw + l];                                            \
+                        sums[0][kw][l] += g[q + l] * v;                                            \
+                        sums[1][kw][l] += g[stride + q + l] * v;                                   \
+                        sums[2][kw][l] += g[2 * stride + q + l] * v;                               \
+                        sums[3][kw][l] += g[3 * stride + q + l] * v;                               \
+                    }                                                                              \
+            }                                                                                      \
+        }                                                                                          \
+        for (long b = 0; b < OUTPUT_BLOCK; b++)                                                    \
+            for (long kw = 0; kw < (TAPS); kw++) {                                                 \
+                T total = 0;                                                                       \
+                for (int l = 0; l < BLOCK_LANES; l++) total += sums[b][kw][l];                     \
+                T *target = dw + (((o + b) * C + c) * K + kh) * K + kw;                            \
+                *target = accumulate ? *target + total : total;                                    \
+            }                                                                                      \
+    }
+
 #define DEFINE_WEIGHT_GRADIENT(NAME, T)                                                            \
     VECTOR_LEVELS void NAME(const T *padded, const T *dy, T *dw, long accumulate, long firstO,    \
                             long endO, long N, long C, long H, long W, long O, long K, long P) {  \
         const long Wp = W + 2 * P, OH = H + 2 * P - K + 1;                                         \
         const long stride = direct_convolution_plane_stride(H, W, K, P), flat = OH * Wp;          \
-        for (long o = firstO; o < endO; o++) {                                                     \
+        long o = firstO;                                                                           \
+        for (; (K == 5 || K == 3) && endO - o >= OUTPUT_BLOCK; o += OUTPUT_BLOCK)                  \
+            for (long c = 0; c < C; c++)                                                           \
+                for (long kh = 0; kh < K; kh++) {                                                  \
+                    if (K == 5) BLOCK_LOOP(T, 5)                                                   \
+                    else BLOCK_LOOP(T, 3)                                                          \
+                }                                                                                  \
+        for (; o < endO; o++) {                                                                    \
             for (long c = 0; c < C; c++) {                                                         \
                 for (long kh = 0; kh < K; kh++) {                                                  \
                     for (long kw0 = 0; kw0 < K; kw0 += MAX_TAPS) {                                 \
@@ -114,10 +151,7 @@ long direct_convolution_plane_stride(long H, long W, long K, long P) {
                         for (long n = 0; n < N; n++) {                                             \
                             const T *g = dy + (n * O + o) * stride;                                \
                             const T *source = padded + (n * C + c) * stride + kh * Wp + kw0;       \
-                            /* A constant tap count lets the sums live in registers. */            \
-                            if (taps == 5) TAP_LOOP(5)                                             \
-                            else if (taps == 3) TAP_LOOP(3)                                        \
-                            else TAP_LOOP(taps)                                                    \
+                            TAP_LOOP(taps)                                                         \
                         }                                                                          \
                         for (long kw = 0; kw < taps; kw++) {                                       \
                             T total = 0;                                                           \

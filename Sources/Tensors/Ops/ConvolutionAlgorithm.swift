@@ -18,15 +18,16 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     case direct
 
     /// The rule behind ``automatic``, from `conv-bench` on the paper's layers (Docs/Performance.md):
-    /// 5x5 kernels between layers of at least 32 channels (the paper's Conv1-b: F(2x2, 5x5)
-    /// does 2.8 times fewer multiplications); 3x3 kernels only on large planes between layers
+    /// 5x5 kernels between layers of at least 64 channels (the paper's Conv1-b: F(2x2, 5x5)
+    /// does 2.8 times fewer multiplications; 0.28 s forward and backward against the direct
+    /// loops' 0.31 and im2col's 0.36); 3x3 kernels only on large planes between layers
     /// of at least 128 channels: with fewer channels, or on small planes, the transforms and
     /// the per-call kernel transform eat the 2.25-fold saving (64->128 at 56x56 and the
     /// autoencoder's 64-channel blocks were slower with Winograd).
     public static func winogradApplies(kernel: Int, channels: Int, outputChannels: Int, outputSize: Int) -> Bool {
         let narrowest = min(channels, outputChannels)
         switch kernel {
-        case 5: return narrowest >= 32
+        case 5: return narrowest >= 64
         case 3: return narrowest >= 128 && outputSize >= 48 * 48
         default: return false
         }
@@ -42,13 +43,15 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
         ProcessInfo.processInfo.environment["FER_CONVOLUTION"].flatMap(ConvolutionAlgorithm.init(rawValue:)) ?? .automatic
     }()
 
-    /// The rule behind ``automatic`` for direct loops: stride-1 layers of at most 16 channels
-    /// on both sides (the demo's 1- and 16-channel first layers, the autoencoder's 16-channel
-    /// blocks), where im2col builds and packs a column matrix K^2 times the input for a GEMM of
-    /// 16 rows or fewer. 16->16 5x5 at 32x32, batch 60: forward 4.1 ms against 6.7, forward
-    /// and backward 17.7 against 22.0; wider layers were as fast or faster with im2col.
+    /// The rule behind ``automatic`` for direct loops: stride-1 layers with a single input
+    /// channel (the classifiers' first layers) or at most 32 channels on both sides (the demo's
+    /// layers, the autoencoder's 16-channel blocks), where im2col builds and packs a column
+    /// matrix K^2 times the input for a GEMM of 32 rows or fewer. Forward and backward, batch 60
+    /// at 32x32 unless noted: 16->16 5x5 12.7 ms against im2col's 21.3; 16->16 3x3 5.1 against
+    /// 7.4; 32->32 5x5 at 56x56, batch 8, 19.7 against 27.6; 1->64 5x5 at 112x112, batch 8,
+    /// 14-15 against 22; 32->64 3x3 at 8x8 was 10% slower, so 64 channels stay with im2col.
     public static func directApplies(kernel: Int, channels: Int, outputChannels: Int) -> Bool {
-        kernel > 1 && max(channels, outputChannels) <= 16
+        kernel > 1 && (channels == 1 || max(channels, outputChannels) <= 32)
     }
 
     /// What computes a correlation of this shape.
