@@ -110,55 +110,55 @@ extension Variable {
                     }
                 }
                 if (needW && !directWeight) || (needX && !flippedPath) {
-                // Scratch per worker: columns (K, width), column gradients (K, width), dY gathered
-                // (O, width), and the worker's share of dW (O, K), summed in worker order below.
-                let partialOffset = (2 * K + O) * widest
-                withScratch(workspace, count: partialOffset + (needW ? O * K : 0), workers: groups.count) { scratches in
-                    xValue.scalars.withUnsafeBufferPointer { xp in
-                        wValue.scalars.withUnsafeBufferPointer { wp in
-                            dx.withUnsafeMutableScalars { dxp in
-                                Parallel.run(workers: groups.count) { w in
-                                    let scratch = scratches[w]
-                                    let columns = scratch, columnGradients = scratch + K * widest, gathered = scratch + 2 * K * widest
-                                    let partial = scratch + partialOffset
-                                    for (index, item) in items[groups[w]].enumerated() {
-                                        let single = item.samples.count == 1
-                                        // dY of the item as an (O, width) matrix with leading dimension ldy.
-                                        let dyBlock: UnsafePointer<Scalar>, ldy: Int
-                                        if single {
-                                            dyBlock = dyp.baseAddress! + item.samples.lowerBound * O * L + item.rows.lowerBound * OW
-                                            ldy = L
-                                        } else {
-                                            gatherSamples(dyp.baseAddress!, item, into: gathered, channels: O, planeSize: L)
-                                            dyBlock = UnsafePointer(gathered)
-                                            ldy = item.width
-                                        }
-                                        if needW && !directWeight {
-                                            let source = unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct)
-                                            // dW_w (O, K) (+)= dY (O, width) x cols^T (width, K)
-                                            BLAS.gemm(transposeB: true, m: O, n: K, k: item.width, a: dyBlock, lda: ldy, b: source,
-                                                      ldb: single && direct ? L : item.width, beta: index == 0 ? 0 : 1, c: partial, ldc: K)
-                                        }
-                                        if let dxp, !flippedPath {
-                                            // dcols (K, width) = W^T (K, O) x dY (O, width), folded back by col2im
-                                            BLAS.gemm(transposeA: true, m: K, n: item.width, k: O, a: wp.baseAddress!, lda: K,
-                                                      b: dyBlock, ldb: ldy, c: columnGradients, ldc: item.width)
-                                            for (offset, n) in item.samples.enumerated() {
-                                                col2im(UnsafePointer(columnGradients + offset * item.rows.count * OW), g, outputRows: item.rows,
-                                                       addingInto: dxp + n * C * H * W, rowStride: item.width)
+                    // Scratch per worker: columns (K, width), column gradients (K, width), dY gathered
+                    // (O, width), and the worker's share of dW (O, K), summed in worker order below.
+                    let partialOffset = (2 * K + O) * widest
+                    withScratch(workspace, count: partialOffset + (needW ? O * K : 0), workers: groups.count) { scratches in
+                        xValue.scalars.withUnsafeBufferPointer { xp in
+                            wValue.scalars.withUnsafeBufferPointer { wp in
+                                dx.withUnsafeMutableScalars { dxp in
+                                    Parallel.run(workers: groups.count) { w in
+                                        let scratch = scratches[w]
+                                        let columns = scratch, columnGradients = scratch + K * widest, gathered = scratch + 2 * K * widest
+                                        let partial = scratch + partialOffset
+                                        for (index, item) in items[groups[w]].enumerated() {
+                                            let single = item.samples.count == 1
+                                            // dY of the item as an (O, width) matrix with leading dimension ldy.
+                                            let dyBlock: UnsafePointer<Scalar>, ldy: Int
+                                            if single {
+                                                dyBlock = dyp.baseAddress! + item.samples.lowerBound * O * L + item.rows.lowerBound * OW
+                                                ldy = L
+                                            } else {
+                                                gatherSamples(dyp.baseAddress!, item, into: gathered, channels: O, planeSize: L)
+                                                dyBlock = UnsafePointer(gathered)
+                                                ldy = item.width
+                                            }
+                                            if needW && !directWeight {
+                                                let source = unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct)
+                                                // dW_w (O, K) (+)= dY (O, width) x cols^T (width, K)
+                                                BLAS.gemm(transposeB: true, m: O, n: K, k: item.width, a: dyBlock, lda: ldy, b: source,
+                                                          ldb: single && direct ? L : item.width, beta: index == 0 ? 0 : 1, c: partial, ldc: K)
+                                            }
+                                            if let dxp, !flippedPath {
+                                                // dcols (K, width) = W^T (K, O) x dY (O, width), folded back by col2im
+                                                BLAS.gemm(transposeA: true, m: K, n: item.width, k: O, a: wp.baseAddress!, lda: K,
+                                                          b: dyBlock, ldb: ldy, c: columnGradients, ldc: item.width)
+                                                for (offset, n) in item.samples.enumerated() {
+                                                    col2im(UnsafePointer(columnGradients + offset * item.rows.count * OW), g, outputRows: item.rows,
+                                                           addingInto: dxp + n * C * H * W, rowStride: item.width)
+                                                }
                                             }
                                         }
                                     }
                                 }
                             }
                         }
-                    }
-                    if needW && !directWeight {
-                        dw.withUnsafeMutableScalars { dwp in
-                            for w in scratches.indices { addInPlace(dwp!, UnsafePointer(scratches[w] + partialOffset), count: O * K) }
+                        if needW && !directWeight {
+                            dw.withUnsafeMutableScalars { dwp in
+                                for w in scratches.indices { addInPlace(dwp!, UnsafePointer(scratches[w] + partialOffset), count: O * K) }
+                            }
                         }
                     }
-                }
                 }
                 let flippedPlan = !(needX && flippedPath) ? ConvolutionPlan.im2col
                     : algorithm.plan(kernelHeight: KH, kernelWidth: KW, stride: 1, channels: O, outputChannels: C, outputSize: H * W)
