@@ -53,16 +53,9 @@ extension Variable {
         let yScalars = [Scalar](unsafeUninitializedCapacity: N * O * L) { yp, initialized in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
-                    switch plan {
-                    case .winograd(let transform):
-                        winogradCorrelation(xp.baseAddress!, batch: N, channels: C, height: H, width: W, weight: wp.baseAddress!,
-                                            outputChannels: O, padding: padding, transform: transform, into: yp.baseAddress!, workspace: workspace)
+                    if correlate(by: plan, xp.baseAddress!, batch: N, channels: C, height: H, width: W, weight: wp.baseAddress!,
+                                 outputChannels: O, kernel: KH, padding: padding, into: yp.baseAddress!, workspace: workspace) {
                         return
-                    case .direct:
-                        directCorrelation(xp.baseAddress!, batch: N, channels: C, height: H, width: W, weight: wp.baseAddress!,
-                                          outputChannels: O, kernel: KH, padding: padding, into: yp.baseAddress!, workspace: workspace)
-                        return
-                    case .im2col: break
                     }
                     // Scratch per worker: the item's columns (K, width), then its output (O, width) when it spans samples.
                     withScratch(workspace, count: (K + O) * widest, workers: groups.count) { scratches in
@@ -160,23 +153,16 @@ extension Variable {
                         }
                     }
                 }
-                let flippedPlan = !(needX && flippedPath) ? ConvolutionPlan.im2col
-                    : algorithm.plan(kernelHeight: KH, kernelWidth: KW, stride: 1, channels: O, outputChannels: C, outputSize: H * W)
-                if needX && flippedPath && flippedPlan != .im2col {
-                    let flipped = flippedTransposedWeight(wValue)
-                    flipped.withUnsafeBufferPointer { fp in
-                        dx.withUnsafeMutableScalars { dxp in
-                            if case .winograd(let transform) = flippedPlan {
-                                winogradCorrelation(dyp.baseAddress!, batch: N, channels: O, height: OH, width: OW, weight: fp.baseAddress!,
-                                                    outputChannels: C, padding: KH - 1 - padding, transform: transform, into: dxp!, workspace: workspace)
-                            } else {
-                                directCorrelation(dyp.baseAddress!, batch: N, channels: O, height: OH, width: OW, weight: fp.baseAddress!,
-                                                  outputChannels: C, kernel: KH, padding: KH - 1 - padding, into: dxp!, workspace: workspace)
-                            }
-                        }
+                // dX as a correlation of dY (O channels) with the flipped weight (C outputs).
+                let flippedPlan = algorithm.plan(kernelHeight: KH, kernelWidth: KW, stride: 1, channels: O, outputChannels: C, outputSize: H * W)
+                let flipped = needX && flippedPath ? flippedTransposedWeight(wValue) : []
+                let flippedDone = needX && flippedPath && flipped.withUnsafeBufferPointer { fp in
+                    dx.withUnsafeMutableScalars { dxp in
+                        correlate(by: flippedPlan, dyp.baseAddress!, batch: N, channels: O, height: OH, width: OW, weight: fp.baseAddress!,
+                                  outputChannels: C, kernel: KH, padding: KH - 1 - padding, into: dxp!, workspace: workspace)
                     }
-                } else if needX && flippedPath {
-                    let flipped = flippedTransposedWeight(wValue)
+                }
+                if needX && flippedPath && !flippedDone {
                     let g2 = ConvGeometry(channels: O, height: OH, width: OW, kernelHeight: KH, kernelWidth: KW,
                                           stride: 1, padding: KH - 1 - padding)
                     let K2 = g2.columnRows
@@ -206,6 +192,26 @@ extension Variable {
             self.accumulateConvolutionGradients(input: dx, weight: weight, weightGradient: dw, bias: bias, upstream: dy)
         }
     }
+}
+
+/// Runs a stride-1 correlation with Winograd's algorithm or direct loops when `plan` says so,
+/// and returns whether it did; for ``ConvolutionPlan/im2col`` the caller runs its own GEMMs.
+private func correlate<Scalar: TensorScalar>(
+    by plan: ConvolutionPlan, _ x: UnsafePointer<Scalar>, batch N: Int, channels C: Int, height H: Int, width W: Int,
+    weight: UnsafePointer<Scalar>, outputChannels O: Int, kernel K: Int, padding P: Int,
+    into y: UnsafeMutablePointer<Scalar>, workspace: ConvolutionWorkspace<Scalar>?
+) -> Bool {
+    switch plan {
+    case .winograd(let transform):
+        winogradCorrelation(x, batch: N, channels: C, height: H, width: W, weight: weight, outputChannels: O, padding: P,
+                            transform: transform, into: y, workspace: workspace)
+    case .direct:
+        directCorrelation(x, batch: N, channels: C, height: H, width: W, weight: weight, outputChannels: O, kernel: K, padding: P,
+                          into: y, workspace: workspace)
+    case .im2col:
+        return false
+    }
+    return true
 }
 
 extension Variable {

@@ -1,12 +1,13 @@
 import Foundation
 
 /// How a stride-1 convolution is computed. Every algorithm gives the same result up to
-/// rounding; they differ in speed by shape (Docs/Performance.md, "Convolution algorithms").
+/// rounding; they differ in speed by shape (Docs/Performance.md, "Third round").
 public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
     /// The measured rule (``directApplies(kernel:channels:outputChannels:)``, then
     /// ``winogradApplies(kernel:channels:outputChannels:outputSize:)``): direct loops or
     /// Winograd where they were faster on this project's machines, im2col + GEMM elsewhere.
-    /// `FER_CONVOLUTION=im2col` (or `winograd`) in the environment overrides it for the process.
+    /// `FER_CONVOLUTION=im2col` (or `winograd`, `direct`) in the environment overrides it for
+    /// the process.
     case automatic
     /// im2col + GEMM: any shape.
     case im2col
@@ -59,14 +60,14 @@ public enum ConvolutionAlgorithm: String, Sendable, CaseIterable {
         let chosen = self == .automatic ? Self.override ?? Self.processDefault : self
         guard chosen != .im2col, stride == 1, kernelHeight == kernelWidth else { return .im2col }
         let k = kernelHeight
-        let winograd = k == 3 || k == 5
+        let transform = k == 3 ? Self.f2x2k3 : k == 5 ? Self.f2x2k5 : nil
         switch chosen {
         case .direct: return .direct
-        case .winograd: return winograd ? .winograd(k == 3 ? Self.f2x2k3 : Self.f2x2k5) : .im2col
+        case .winograd: return transform.map(ConvolutionPlan.winograd) ?? .im2col
         default:
             if Self.directApplies(kernel: k, channels: channels, outputChannels: outputChannels) { return .direct }
-            if winograd && Self.winogradApplies(kernel: k, channels: channels, outputChannels: outputChannels, outputSize: outputSize) {
-                return .winograd(k == 3 ? Self.f2x2k3 : Self.f2x2k5)
+            if let transform, Self.winogradApplies(kernel: k, channels: channels, outputChannels: outputChannels, outputSize: outputSize) {
+                return .winograd(transform)
             }
             return .im2col
         }
