@@ -20,8 +20,8 @@ long direct_convolution_plane_stride(long H, long W, long K, long P) {
 }
 
 #define DEFINE_PAD(NAME, T)                                                                        \
-    void NAME(const T *x, T *padded, long planes, long H, long W, long K, long P) {               \
-        const long Wp = W + 2 * P, stride = direct_convolution_plane_stride(H, W, K, P);          \
+    void NAME(const T *x, T *padded, long planes, long H, long W, long K, long P) {                \
+        const long Wp = W + 2 * P, stride = direct_convolution_plane_stride(H, W, K, P);           \
         for (long p = 0; p < planes; p++) {                                                        \
             T *target = padded + p * stride;                                                       \
             memset(target, 0, (size_t)stride * sizeof(T));                                         \
@@ -31,9 +31,9 @@ long direct_convolution_plane_stride(long H, long W, long K, long P) {
     }
 
 #define DEFINE_SPREAD(NAME, T)                                                                     \
-    void NAME(const T *dy, T *spread, long planes, long H, long W, long K, long P) {              \
+    void NAME(const T *dy, T *spread, long planes, long H, long W, long K, long P) {               \
         const long Wp = W + 2 * P, OH = H + 2 * P - K + 1, OW = Wp - K + 1;                        \
-        const long stride = direct_convolution_plane_stride(H, W, K, P);                          \
+        const long stride = direct_convolution_plane_stride(H, W, K, P);                           \
         for (long p = 0; p < planes; p++) {                                                        \
             T *target = spread + p * stride;                                                       \
             memset(target, 0, (size_t)stride * sizeof(T));                                         \
@@ -45,47 +45,44 @@ long direct_convolution_plane_stride(long H, long W, long K, long P) {
 // For each block of output channels, 32 flat positions at a time: the sums over c, kh, kw
 // stay in vector registers, each tap a broadcast multiply-add of 32 neighbouring padded elements.
 #define DEFINE_FORWARD(NAME, T)                                                                    \
-    VECTOR_LEVELS void NAME(const T *padded, const T *w, T *y, T *row, long first, long end,     \
-                            long C, long H, long W, long O, long K, long P) {                     \
+    VECTOR_LEVELS void NAME(const T *padded, const T *w, T *y, T *row,                             \
+                            long C, long H, long W, long O, long K, long P) {                      \
         const long Wp = W + 2 * P, OH = H + 2 * P - K + 1, OW = Wp - K + 1;                        \
-        const long stride = direct_convolution_plane_stride(H, W, K, P), flat = OH * Wp;          \
+        const long stride = direct_convolution_plane_stride(H, W, K, P), flat = OH * Wp;           \
         const long taps = C * K * K;                                                               \
-        for (long n = first; n < end; n++) {                                                       \
-            const T *sample = padded + n * C * stride;                                             \
-            for (long o0 = 0; o0 < O; o0 += OUTPUT_BLOCK) {                                        \
-                const long block = O - o0 < OUTPUT_BLOCK ? O - o0 : OUTPUT_BLOCK;                  \
-                for (long q = 0; q < flat; q += CHUNK) {                                           \
-                    T sum[OUTPUT_BLOCK][CHUNK] = {{0}};                                            \
-                    for (long c = 0; c < C; c++) {                                                 \
-                        for (long kh = 0; kh < K; kh++) {                                          \
-                            const T *source = sample + c * stride + kh * Wp + q;                   \
-                            const T *kernel = w + o0 * taps + (c * K + kh) * K;                    \
-                            for (long kw = 0; kw < K; kw++) {                                      \
-                                if (block == OUTPUT_BLOCK) {                                       \
-                                    const T t0 = kernel[kw], t1 = kernel[taps + kw];               \
-                                    const T t2 = kernel[2 * taps + kw], t3 = kernel[3 * taps + kw]; \
-                                    for (int l = 0; l < CHUNK; l++) {                              \
-                                        const T v = source[kw + l];                                \
-                                        sum[0][l] += t0 * v; sum[1][l] += t1 * v;                  \
-                                        sum[2][l] += t2 * v; sum[3][l] += t3 * v;                  \
-                                    }                                                              \
-                                } else {                                                           \
-                                    for (long b = 0; b < block; b++) {                             \
-                                        const T t = kernel[b * taps + kw];                         \
-                                        for (int l = 0; l < CHUNK; l++) sum[b][l] += t * source[kw + l]; \
-                                    }                                                              \
+        for (long o0 = 0; o0 < O; o0 += OUTPUT_BLOCK) {                                            \
+            const long block = O - o0 < OUTPUT_BLOCK ? O - o0 : OUTPUT_BLOCK;                      \
+            for (long q = 0; q < flat; q += CHUNK) {                                               \
+                T sum[OUTPUT_BLOCK][CHUNK] = {{0}};                                                \
+                for (long c = 0; c < C; c++) {                                                     \
+                    for (long kh = 0; kh < K; kh++) {                                              \
+                        const T *source = padded + c * stride + kh * Wp + q;                       \
+                        const T *kernel = w + o0 * taps + (c * K + kh) * K;                        \
+                        for (long kw = 0; kw < K; kw++) {                                          \
+                            if (block == OUTPUT_BLOCK) {                                           \
+                                const T t0 = kernel[kw], t1 = kernel[taps + kw];                   \
+                                const T t2 = kernel[2 * taps + kw], t3 = kernel[3 * taps + kw];    \
+                                for (int l = 0; l < CHUNK; l++) {                                  \
+                                    const T v = source[kw + l];                                    \
+                                    sum[0][l] += t0 * v; sum[1][l] += t1 * v;                      \
+                                    sum[2][l] += t2 * v; sum[3][l] += t3 * v;                      \
+                                }                                                                  \
+                            } else {                                                               \
+                                for (long b = 0; b < block; b++) {                                 \
+                                    const T t = kernel[b * taps + kw];                             \
+                                    for (int l = 0; l < CHUNK; l++) sum[b][l] += t * source[kw + l]; \
                                 }                                                                  \
                             }                                                                      \
                         }                                                                          \
                     }                                                                              \
-                    for (long b = 0; b < block; b++)                                               \
-                        for (int l = 0; l < CHUNK; l++) row[b * stride + q + l] = sum[b][l];       \
                 }                                                                                  \
-                for (long b = 0; b < block; b++) {                                                 \
-                    T *out = y + (n * O + o0 + b) * OH * OW;                                       \
-                    for (long i = 0; i < OH; i++)                                                  \
-                        memcpy(out + i * OW, row + b * stride + i * Wp, (size_t)OW * sizeof(T));   \
-                }                                                                                  \
+                for (long b = 0; b < block; b++)                                                   \
+                    for (int l = 0; l < CHUNK; l++) row[b * stride + q + l] = sum[b][l];           \
+            }                                                                                      \
+            for (long b = 0; b < block; b++) {                                                     \
+                T *out = y + (o0 + b) * OH * OW;                                                   \
+                for (long i = 0; i < OH; i++)                                                      \
+                    memcpy(out + i * OW, row + b * stride + i * Wp, (size_t)OW * sizeof(T));       \
             }                                                                                      \
         }                                                                                          \
     }
@@ -131,18 +128,18 @@ long direct_convolution_plane_stride(long H, long W, long K, long P) {
     }
 
 #define DEFINE_WEIGHT_GRADIENT(NAME, T)                                                            \
-    VECTOR_LEVELS void NAME(const T *padded, const T *dy, T *dw, long accumulate, long firstO,    \
-                            long endO, long N, long C, long H, long W, long O, long K, long P) {  \
+    VECTOR_LEVELS void NAME(const T *padded, const T *dy, T *dw, long accumulate,                  \
+                            long N, long C, long H, long W, long O, long K, long P) {              \
         const long Wp = W + 2 * P, OH = H + 2 * P - K + 1;                                         \
-        const long stride = direct_convolution_plane_stride(H, W, K, P), flat = OH * Wp;          \
-        long o = firstO;                                                                           \
-        for (; (K == 5 || K == 3) && endO - o >= OUTPUT_BLOCK; o += OUTPUT_BLOCK)                  \
+        const long stride = direct_convolution_plane_stride(H, W, K, P), flat = OH * Wp;           \
+        long o = 0;                                                                                \
+        for (; (K == 5 || K == 3) && O - o >= OUTPUT_BLOCK; o += OUTPUT_BLOCK)                     \
             for (long c = 0; c < C; c++)                                                           \
                 for (long kh = 0; kh < K; kh++) {                                                  \
                     if (K == 5) BLOCK_LOOP(T, 5)                                                   \
                     else BLOCK_LOOP(T, 3)                                                          \
                 }                                                                                  \
-        for (; o < endO; o++) {                                                                    \
+        for (; o < O; o++) {                                                                       \
             for (long c = 0; c < C; c++) {                                                         \
                 for (long kh = 0; kh < K; kh++) {                                                  \
                     for (long kw0 = 0; kw0 < K; kw0 += MAX_TAPS) {                                 \

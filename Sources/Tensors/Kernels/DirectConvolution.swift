@@ -25,9 +25,9 @@ func directCorrelation<Scalar: TensorScalar>(
                 pad(x + n * C * H * W, into: padded, planes: C, H: H, W: W, K: K, P: P)
                 let sampleOutput = y + n * O * OH * OW
                 if Scalar.self == Float.self {
-                    direct_convolution_forward_f32(raw(UnsafePointer(padded)), raw(weight), rawMutable(sampleOutput), rawMutable(rows), 0, 1, C, H, W, O, K, P)
+                    direct_convolution_forward_f32(raw(UnsafePointer(padded)), raw(weight), rawMutable(sampleOutput), rawMutable(rows), C, H, W, O, K, P)
                 } else {
-                    direct_convolution_forward_f64(raw(UnsafePointer(padded)), raw(weight), rawMutable(sampleOutput), rawMutable(rows), 0, 1, C, H, W, O, K, P)
+                    direct_convolution_forward_f64(raw(UnsafePointer(padded)), raw(weight), rawMutable(sampleOutput), rawMutable(rows), C, H, W, O, K, P)
                 }
             }
         }
@@ -62,11 +62,11 @@ func directWeightGradient<Scalar: TensorScalar>(
                 if Scalar.self == Float.self {
                     direct_convolution_spread_f32(raw(dy + first * O * OH * OW), rawMutable(spread), count * O, H, W, K, P)
                     direct_convolution_weight_gradient_f32(raw(UnsafePointer(padded)), raw(UnsafePointer(spread)), rawMutable(share),
-                                                           accumulate, 0, O, count, C, H, W, O, K, P)
+                                                           accumulate, count, C, H, W, O, K, P)
                 } else {
                     direct_convolution_spread_f64(raw(dy + first * O * OH * OW), rawMutable(spread), count * O, H, W, K, P)
                     direct_convolution_weight_gradient_f64(raw(UnsafePointer(padded)), raw(UnsafePointer(spread)), rawMutable(share),
-                                                           accumulate, 0, O, count, C, H, W, O, K, P)
+                                                           accumulate, count, C, H, W, O, K, P)
                 }
             }
         }
