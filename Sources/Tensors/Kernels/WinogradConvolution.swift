@@ -106,13 +106,9 @@ func winogradCorrelation<Scalar: TensorScalar>(
                         for o in 0..<O {
                             // q[xi][i][tw] = sum over nu of A^T[i][nu] M[xi, nu][o][tile]
                             for xi in 0..<alpha {
+                                let row = products + (xi * alpha * O + o) * chunkTiles + s * tilesW  // M[xi, 0][o]; nu steps O x chunkTiles
                                 for i in 0..<m {
-                                    let target = q + (xi * m + i) * tilesW
-                                    target.update(repeating: 0, count: tilesW)
-                                    for (nu, coefficient) in atScalars[i] {
-                                        let source = products + ((xi * alpha + nu) * O + o) * chunkTiles + s * tilesW
-                                        for tw in 0..<tilesW { target[tw] += coefficient * source[tw] }
-                                    }
+                                    combine(atScalars[i], rows: row, stride: O * chunkTiles, count: tilesW, into: q + (xi * m + i) * tilesW)
                                 }
                             }
                             for i2 in 0..<m {
