@@ -84,6 +84,7 @@ package struct FER: ParsableCommand {
 extension LabelNoise.Mode: ExpressibleByArgument {}
 extension ClassifierSettings.LossKind: ExpressibleByArgument {}
 extension ClassifierSettings.Sampling: ExpressibleByArgument {}
+extension ClassSelection: ExpressibleByArgument {}
 
 /// Which data to use (see DatasetSpecification for every form).
 struct DataOptions: ParsableArguments {

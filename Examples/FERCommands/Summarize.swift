@@ -38,7 +38,8 @@ struct Summarize: ParsableCommand {
                     case .estimated: rate = "estimated rate"
                     case .fixed(let r): rate = "rate \(r)"
                     }
-                    method = "\(rule.score.rawValue), per class, \(rate)"
+                    let selection = rule.selection == .threshold ? ", threshold from the last epoch" : (rule.rankingWindow > 0 ? ", window \(rule.rankingWindow)" : "")
+                    method = "\(rule.score.rawValue), per class, \(rate)\(selection)\(rule.warmupEpochs == 1 ? "" : ", warm-up \(rule.warmupEpochs)")"
                 case nil: method = "baseline"
                 case .fixed(let t)?: method = "Ours(T), T = \(t)"
                 case .batchMean?: method = "Ours(BT)"

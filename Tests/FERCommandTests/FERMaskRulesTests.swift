@@ -12,14 +12,15 @@ struct FERMaskRulesTests {
             .map { try JSONDecoder().decode(ClassifierEpochRecord.self, from: Data($0.utf8)) }
     }
 
-    @Test func smallLossOnInstanceNoiseResumesExactly() throws {
+    @Test(arguments: ["rank", "threshold"])
+    func smallLossOnInstanceNoiseResumesExactly(selection: String) throws {
         let root = try temporaryDirectory("fer-rules")
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data")
         try writeCornerDataset(in: data, perClass: 10)
         let common = ["--data", "folder:\(data.path):\(data.path)", "--side", "32", "--width", "0.125", "--epochs", "3", "--batch-size", "8",
                       "--sampling", "shuffled", "--label-noise", "0.25", "--noise-mode", "instance", "--mask", "small-loss",
-                      "--drop-rate", "0.25", "--quiet"]
+                      "--drop-rate", "0.25", "--selection", selection, "--quiet"]
         let straight = root.appendingPathComponent("straight"), interrupted = root.appendingPathComponent("interrupted")
         let a = try runFer(["train", "--run", straight.path] + common)
         #expect(a.status == 0, "\(a.errors)")
@@ -30,7 +31,9 @@ struct FERMaskRulesTests {
         #expect(records.count == 3)
         // Warm-up epoch: nothing dropped; then a quarter of each class, with the AUROC of the loss recorded.
         #expect(records[0].maskedShare == 0)
-        #expect(records[0].dropRate == 0 && records[2].dropRate == 0.25)
+        #expect(records[0].dropRate == 0)
+        // Ranking drops exactly the rate; a threshold, the share of the last epoch's scores above its quantile.
+        #expect(selection == "rank" ? records[2].dropRate == 0.25 : (0.15...0.35).contains(records[2].dropRate ?? -1), "\(records[2].dropRate ?? -1)")
         #expect(records[2].maskedShare! > 0.15)
         #expect(records.allSatisfy { $0.maskScores.map { (0...1).contains($0.auroc) } ?? false })
         #expect(records.allSatisfy { $0.maskThreshold == nil })
@@ -45,7 +48,8 @@ struct FERMaskRulesTests {
         #expect(try Data(contentsOf: straight.appendingPathComponent("model.safetensors"))
                 == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")), "a resumed class-aware run must end with the same parameters")
         let summary = try runFer(["summarize", root.path])
-        #expect(summary.status == 0 && summary.output.contains("small-loss, per class, rate 0.25") && summary.output.contains("AUROC"))
+        let described = "small-loss, per class, rate 0.25" + (selection == "threshold" ? ", threshold from the last epoch" : "")
+        #expect(summary.status == 0 && summary.output.contains(described) && summary.output.contains("AUROC"), "\(summary.output)")
     }
 
     @Test func labelAwareNeedsAnAutoencoderAndMeasuredNeighbours() throws {
@@ -60,7 +64,11 @@ struct FERMaskRulesTests {
         let badRate = try runFer(["train", "--run", root.appendingPathComponent("bad").path, "--mask", "small-loss", "--drop-rate", "1.5"] + classifier + spec)
         #expect(badRate.status != 0 && badRate.errors.contains("--drop-rate must be a number in [0, 1) or estimated"))
         let ignored = try runFer(["train", "--run", root.appendingPathComponent("ignored").path, "--mask", "batch", "--drop-rate", "0.2"] + classifier + spec)
-        #expect(ignored.status != 0 && ignored.errors.contains("--drop-rate, --warmup-epochs and --ranking-window apply to the class-aware masks"))
+        #expect(ignored.status != 0 && ignored.errors.contains("--drop-rate, --warmup-epochs, --ranking-window and --selection apply to the class-aware masks"))
+        let windowed = try runFer(["train", "--run", root.appendingPathComponent("windowed").path, "--mask", "small-loss", "--selection", "threshold", "--ranking-window", "64"] + classifier + spec)
+        #expect(windowed.status != 0 && windowed.errors.contains("--selection threshold ranks nothing"))
+        let badSelection = try runFer(["train", "--run", root.appendingPathComponent("bad-selection").path, "--mask", "small-loss", "--selection", "median"] + classifier + spec)
+        #expect(badSelection.status != 0 && badSelection.errors.contains("--selection"))
         let threshold = try runFer(["train", "--run", root.appendingPathComponent("threshold").path, "--mask", "small-loss", "--threshold", "0.3"] + classifier + spec)
         #expect(threshold.status != 0 && threshold.errors.contains("--threshold applies to the paper's masks"))
 

@@ -145,4 +145,89 @@ struct ClassAwareMaskTests {
         #expect(NoiseRateEstimate.highComponentWeight(of: [1, 2, 3]) == 0)
         #expect(NoiseRateEstimate.highComponentWeight(of: Array(repeating: 2, count: 50)) == 0)
     }
+
+    /// Batches of 6 samples of class 0 holding 0 to 4 wrong labels (scores around 5 against
+    /// around 1; 33% wrong) and 6 of class 1 with none; returns what each decision dropped.
+    func unevenBatches(_ m: inout ClassAwareMask, batches: Int = 100, seed: UInt64 = 3) throws -> (caught: Int, cleanDropped: [Int], wrong: Int) {
+        var g = SeededGenerator(seed: seed)
+        func normal(_ mean: Double, _ sd: Double) -> Double {
+            let u = max(g.nextUnitDouble(), 1e-12), v = g.nextUnitDouble()
+            return mean + sd * (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        }
+        var caught = 0, cleanDropped = [0, 0], wrong = 0
+        for b in 0..<batches {
+            let wrongInBatch = [0, 1, 2, 3, 4][b % 5]
+            var scores: [Double] = [], labels: [Int] = [], isWrong: [Bool] = []
+            for i in 0..<12 {
+                let w = i < wrongInBatch
+                scores.append(w ? normal(5, 0.5) : normal(1, 0.3)); labels.append(i < 6 ? 0 : 1); isWrong.append(w)
+            }
+            wrong += wrongInBatch
+            let d = try m.decide(scores: scores, labels: labels)
+            for i in 0..<12 where !d.keep[i] { if isWrong[i] { caught += 1 } else { cleanDropped[labels[i]] += 1 } }
+        }
+        return (caught, cleanDropped, wrong)
+    }
+
+    @Test("Threshold selection: the last epoch's mixture sets each class's threshold, so the count dropped follows the wrong labels a batch holds")
+    func thresholdSelection() throws {
+        var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .estimated, warmupEpochs: 1, selection: .threshold), classCount: 2)
+        m.startEpoch(0)
+        let first = try unevenBatches(&m)
+        #expect(first.caught == 0 && first.cleanDropped == [0, 0], "nothing to set a threshold from in the first epoch")
+        m.finishEpoch()
+        m.startEpoch(1)
+        let t = try #require(m.thresholds)
+        #expect(t[0] > 2 && t[0] < 5, "class 0's threshold \(t[0]) lies between its groups")
+        #expect(t[1] == .infinity, "class 1 has one group: nothing to drop")
+        #expect(try JSONDecoder().decode(ClassAwareMask.self, from: JSONEncoder().encode(m)) == m, "a class without a threshold is saved too")
+        #expect(abs(m.rates[0] - 200.0 / 600) < 0.01 && m.rates[1] == 0, "\(m.rates)")
+        let second = try unevenBatches(&m, seed: 4)
+        #expect(second.caught == second.wrong && second.cleanDropped == [0, 0], "caught \(second.caught) of \(second.wrong), clean dropped \(second.cleanDropped)")
+        // Ranking within the batch at the same rate drops clean samples where a batch holds few wrong labels.
+        var ranked = try mask(.fixed(1.0 / 3), classes: 2)
+        ranked.startEpoch(0)
+        let rankedOutcome = try unevenBatches(&ranked, seed: 4)
+        #expect(rankedOutcome.cleanDropped[0] > 50 && rankedOutcome.cleanDropped[1] > 100, "\(rankedOutcome.cleanDropped)")
+    }
+
+    @Test("Threshold selection with a fixed rate uses the class's quantile, and drops nothing during the warm-up")
+    func thresholdSelectionFixedRateAndWarmup() throws {
+        var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .fixed(0.25), warmupEpochs: 2, selection: .threshold), classCount: 2)
+        for epoch in 0..<3 {
+            m.startEpoch(epoch)
+            let labels = [0, 0, 0, 0, 1, 1, 1, 1]
+            let d = try m.decide(scores: [1, 2, 3, 4, 10, 20, 30, 40], labels: labels)
+            // Epoch 1 has thresholds (3 and 30: one in four above) but is still warming up.
+            #expect(d.keep == (epoch < 2 ? Array(repeating: true, count: 8) : [true, true, true, false, true, true, true, false]), "epoch \(epoch)")
+            m.finishEpoch()
+        }
+        #expect(m.nextThresholds == [3, 30] && m.rates == [0.25, 0.25])
+        var restored = try JSONDecoder().decode(ClassAwareMask.self, from: JSONEncoder().encode(m))
+        #expect(restored == m)
+        restored.startEpoch(3); m.startEpoch(3)
+        #expect(try restored.decide(scores: [5, 0], labels: [0, 1]) == m.decide(scores: [5, 0], labels: [0, 1]))
+        #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, rankingWindow: 10, selection: .threshold) }
+    }
+
+    @Test("The mixture's boundary is where the high component's posterior reaches one half")
+    func mixtureBoundary() throws {
+        var g = SeededGenerator(seed: 11)
+        func normal(_ mean: Double, _ sd: Double) -> Double {
+            let u = max(g.nextUnitDouble(), 1e-12), v = g.nextUnitDouble()
+            return mean + sd * (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        }
+        let scores = (0..<3000).map { i in i < 1000 ? normal(6, 1.5) : normal(1, 0.4) }
+        let mixture = try #require(NoiseRateEstimate.fit(scores))
+        #expect(abs(mixture.highWeight - 1.0 / 3) < 0.02 && abs(mixture.lowMean - 1) < 0.05 && abs(mixture.highMean - 6) < 0.15)
+        let boundary = mixture.boundary(among: scores)
+        // The least score above the boundary is more likely high; every score between the low
+        // mean and the boundary is more likely low.
+        #expect(mixture.highPosterior(try #require(scores.filter { $0 > boundary }.min())) >= 0.5)
+        #expect(scores.filter { $0 >= mixture.lowMean && $0 < boundary }.allSatisfy { mixture.highPosterior($0) < 0.5 })
+        #expect(boundary > 1.8 && boundary < 3.5, "\(boundary)")
+        // No scores at or above the low mean with a high posterior: no boundary.
+        #expect(mixture.boundary(among: [0.5, 1.0]) == .infinity)
+        #expect(NoiseRateEstimate.fit([1, 2, 3]) == nil)
+    }
 }

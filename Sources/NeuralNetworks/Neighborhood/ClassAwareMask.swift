@@ -22,6 +22,20 @@ public enum DropRate: Codable, Sendable, Equatable {
     case estimated
 }
 
+/// How a class-aware mask turns a class's drop rate into decisions.
+public enum ClassSelection: String, Codable, Sendable, CaseIterable {
+    /// Drop rate x count of each class's samples in every batch, the largest scores (or rank
+    /// over a window of recent scores, ``ClassAwareRule/rankingWindow``). Every batch loses
+    /// the same share of a class whatever number of wrong labels it holds.
+    case rank
+    /// Drop every sample whose score is above its class's threshold, set at the end of each
+    /// epoch from that epoch's scores and held for the next: where the high component of the
+    /// class's two-component mixture becomes the more likely one (``DropRate/estimated``, as
+    /// DivideMix divides by the mixture's posterior), or the class's (1 - rate) quantile (a
+    /// fixed rate). The count dropped follows the wrong labels each batch holds.
+    case threshold
+}
+
 /// The settings of a class-aware mask (saved in a run's configuration).
 public struct ClassAwareRule: Codable, Sendable, Equatable {
     public var score: SelectionScore
@@ -40,13 +54,16 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     /// accuracy after 7 epochs with a window of 256 against 81.8% within the batch, with the
     /// same precision (0.69) and AUROC (0.95 against 0.97).
     public var rankingWindow: Int
+    /// Ranking within the batch (the default) or a per-class threshold from the last epoch.
+    public var selection: ClassSelection
 
     /// Ranking within the batch: measured better than a window (``rankingWindow``).
     public static let defaultRankingWindow = 0
 
-    /// - Throws: for a fixed rate outside [0, 1), a negative warm-up or a negative window.
+    /// - Throws: for a fixed rate outside [0, 1), a negative warm-up, a negative window, or a
+    ///   window with threshold selection (which ranks nothing).
     public init(score: SelectionScore, rate: DropRate = .estimated, warmupEpochs: Int = 1,
-                rankingWindow: Int = ClassAwareRule.defaultRankingWindow) throws {
+                rankingWindow: Int = ClassAwareRule.defaultRankingWindow, selection: ClassSelection = .rank) throws {
         if case .fixed(let r) = rate, !(r >= 0 && r < 1) {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the drop rate must be in [0, 1), got \(r)")
         }
@@ -56,17 +73,23 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
         guard rankingWindow >= 0 else {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the ranking window must be at least 0, got \(rankingWindow)")
         }
+        guard selection == .rank || rankingWindow == 0 else {
+            throw TensorError.invalidArgument(op: "ClassAwareRule", message: "a ranking window applies to rank selection, not to threshold selection")
+        }
         self.score = score; self.rate = rate; self.warmupEpochs = warmupEpochs; self.rankingWindow = rankingWindow
+        self.selection = selection
     }
 
-    private enum CodingKeys: String, CodingKey { case score, rate, warmupEpochs, rankingWindow }
+    private enum CodingKeys: String, CodingKey { case score, rate, warmupEpochs, rankingWindow, selection }
 
-    /// Runs saved before the window existed ranked within the batch: they resume that way.
+    /// Runs saved before the window and the selection existed ranked within the batch: they
+    /// resume that way.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(score: c.decode(SelectionScore.self, forKey: .score), rate: c.decode(DropRate.self, forKey: .rate),
                       warmupEpochs: c.decode(Int.self, forKey: .warmupEpochs),
-                      rankingWindow: c.decodeIfPresent(Int.self, forKey: .rankingWindow) ?? 0)
+                      rankingWindow: c.decodeIfPresent(Int.self, forKey: .rankingWindow) ?? 0,
+                      selection: c.decodeIfPresent(ClassSelection.self, forKey: .selection) ?? .rank)
     }
 }
 
@@ -83,8 +106,13 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
 public struct ClassAwareMask: Codable, Sendable, Equatable {
     public let rule: ClassAwareRule
     public let classCount: Int
-    /// The per-class drop rates in force this epoch.
+    /// The per-class drop rates in force this epoch. With threshold selection, the share of
+    /// the last epoch's scores of the class above its threshold.
     public private(set) var rates: [Double]
+    /// Threshold selection: each class's threshold set at the end of the last epoch, and
+    /// those in force this epoch (nil during the warm-up: nothing is dropped).
+    public private(set) var nextThresholds: [Double]?
+    public private(set) var thresholds: [Double]?
     /// The per-class rates estimated at the end of the last epoch (``DropRate/estimated``).
     public private(set) var estimatedRates: [Double]?
     private var carry: [Double]
@@ -107,7 +135,7 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         recentScores = Array(repeating: [], count: classCount)
     }
 
-    private enum CodingKeys: String, CodingKey { case rule, classCount, rates, estimatedRates, carry, epochScores, recentScores }
+    private enum CodingKeys: String, CodingKey { case rule, classCount, rates, estimatedRates, carry, epochScores, recentScores, nextThresholds, thresholds }
 
     /// Masks saved before the ranking window existed have no recent scores.
     public init(from decoder: any Decoder) throws {
@@ -119,13 +147,36 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         carry = try c.decode([Double].self, forKey: .carry)
         epochScores = try c.decode([[Double]].self, forKey: .epochScores)
         recentScores = try c.decodeIfPresent([[Double]].self, forKey: .recentScores) ?? Array(repeating: [], count: classCount)
-        guard [rates.count, carry.count, epochScores.count, recentScores.count].allSatisfy({ $0 == classCount }) else {
+        // A class with no threshold (infinity: it drops nothing) is saved as null: JSON has no infinity.
+        nextThresholds = try c.decodeIfPresent([Double?].self, forKey: .nextThresholds)?.map { $0 ?? .infinity }
+        thresholds = try c.decodeIfPresent([Double?].self, forKey: .thresholds)?.map { $0 ?? .infinity }
+        let lists = [rates, carry, nextThresholds ?? rates, thresholds ?? rates].map(\.count) + [epochScores.count, recentScores.count]
+        guard lists.allSatisfy({ $0 == classCount }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "per-class lists do not have \(classCount) entries"))
         }
     }
 
-    /// Sets the rates for `epoch` (0-based): the target rate, ramped over the warm-up.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(classCount, forKey: .classCount)
+        try c.encode(rates, forKey: .rates)
+        try c.encodeIfPresent(estimatedRates, forKey: .estimatedRates)
+        try c.encode(carry, forKey: .carry)
+        try c.encode(epochScores, forKey: .epochScores)
+        try c.encode(recentScores, forKey: .recentScores)
+        try c.encodeIfPresent(nextThresholds?.map { $0.isFinite ? $0 : nil }, forKey: .nextThresholds)
+        try c.encodeIfPresent(thresholds?.map { $0.isFinite ? $0 : nil }, forKey: .thresholds)
+    }
+
+    /// Sets the rates for `epoch` (0-based): the target rate, ramped over the warm-up; with
+    /// threshold selection, the thresholds of the last epoch once the warm-up is over.
     public mutating func startEpoch(_ epoch: Int) {
+        if rule.selection == .threshold {
+            thresholds = epoch >= rule.warmupEpochs ? nextThresholds : nil
+            if thresholds == nil { rates = Array(repeating: 0, count: classCount) }
+            return
+        }
         let ramp = rule.warmupEpochs == 0 ? 1 : min(1, Double(epoch) / Double(rule.warmupEpochs))
         for c in 0..<classCount {
             let target: Double
@@ -137,11 +188,25 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         }
     }
 
-    /// Estimates next epoch's rates from this epoch's scores (``DropRate/estimated``) and
-    /// clears them.
+    /// Estimates next epoch's rates (``DropRate/estimated``) or thresholds (threshold
+    /// selection) from this epoch's scores, and clears them.
     public mutating func finishEpoch() {
         if rule.rate == .estimated {
             estimatedRates = epochScores.map { NoiseRateEstimate.highComponentWeight(of: $0) }
+        }
+        if rule.selection == .threshold {
+            let next = epochScores.map { scores -> Double in
+                switch rule.rate {
+                // All of a few scores to drop: the lowest finite threshold (JSON holds no -infinity).
+                case .fixed(let r): return max(-Double.greatestFiniteMagnitude, Self.upperQuantile(scores, share: r) ?? .infinity)
+                case .estimated: return NoiseRateEstimate.fit(scores)?.boundary(among: scores) ?? .infinity
+                }
+            }
+            nextThresholds = next
+            // The share each threshold would have dropped of this epoch's scores: the rate reported.
+            rates = zip(epochScores, next).map { scores, t in
+                scores.isEmpty ? 0 : Double(scores.filter { $0 > t }.count) / Double(scores.count)
+            }
         }
         epochScores = Array(repeating: [], count: classCount)
     }
@@ -163,6 +228,10 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
             let members = labels.indices.filter { labels[$0] == c }
             guard !members.isEmpty else { continue }
             for i in members { epochScores[c].append(scores[i]) }
+            if rule.selection == .threshold {
+                if let t = thresholds?[c] { for i in members where scores[i] > t { keep[i] = false } }
+                continue
+            }
             if rule.rankingWindow > 0 {
                 recentScores[c].append(contentsOf: members.map { scores[$0] })
                 recentScores[c].removeFirst(max(0, recentScores[c].count - rule.rankingWindow))
