@@ -28,6 +28,8 @@ struct ClassifierOptions: ParsableArguments {
     var rankingWindow: Int?
     @Option(help: ArgumentHelp("How a class-aware mask selects within a class: rank (the drop rate's share of each batch, the default) or threshold (every sample above its class's threshold from the last epoch: the mixture's 50% posterior, or the drop rate's quantile).", valueName: "rule"))
     var selection: ClassSelection?
+    @Option(help: ArgumentHelp("What training does with the samples a class-aware mask selects: drop (leave them out of the loss, the default) or relabel (train them on the network's own prediction).", valueName: "action"))
+    var maskAction: ClassAwareAction?
     @Option(parsing: .unconditional, help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
     var threshold: Double?
     @Option(parsing: .unconditional, help: "Standard deviation of the latent noise that makes semantic neighbours (eq. 9).") var sigma = 0.1
@@ -40,8 +42,8 @@ struct ClassifierOptions: ParsableArguments {
     func classAwareRule() throws -> ClassAwareRule? {
         guard let score = SelectionScore(rawValue: mask) else {
             // Settings of the class-aware masks would be ignored by the others: say so rather than drop them.
-            if dropRate != nil || warmupEpochs != nil || rankingWindow != nil || selection != nil {
-                throw ValidationError("--drop-rate, --warmup-epochs, --ranking-window and --selection apply to the class-aware masks (\(SelectionScore.allCases.map(\.rawValue).joined(separator: ", "))), not to --mask \(mask)")
+            if dropRate != nil || warmupEpochs != nil || rankingWindow != nil || selection != nil || maskAction != nil {
+                throw ValidationError("--drop-rate, --warmup-epochs, --ranking-window, --selection and --mask-action apply to the class-aware masks (\(SelectionScore.allCases.map(\.rawValue).joined(separator: ", "))), not to --mask \(mask)")
             }
             return nil
         }
@@ -60,7 +62,8 @@ struct ClassifierOptions: ParsableArguments {
         guard (0...1_000_000).contains(rankingWindow) else { throw ValidationError("--ranking-window must be in 0...1000000, got \(rankingWindow)") }
         let selection = self.selection ?? .rank
         if selection == .threshold, rankingWindow != 0 { throw ValidationError("--ranking-window ranks within a class; --selection threshold ranks nothing") }
-        return try ClassAwareRule(score: score, rate: rate, warmupEpochs: warmupEpochs, rankingWindow: rankingWindow, selection: selection)
+        return try ClassAwareRule(score: score, rate: rate, warmupEpochs: warmupEpochs, rankingWindow: rankingWindow, selection: selection,
+                                  action: maskAction ?? .drop)
     }
 
     /// The paper's mask rule, or nil for the baseline and the class-aware rules.

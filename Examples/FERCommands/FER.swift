@@ -85,6 +85,7 @@ extension LabelNoise.Mode: ExpressibleByArgument {}
 extension ClassifierSettings.LossKind: ExpressibleByArgument {}
 extension ClassifierSettings.Sampling: ExpressibleByArgument {}
 extension ClassSelection: ExpressibleByArgument {}
+extension ClassAwareAction: ExpressibleByArgument {}
 
 /// Which data to use (see DatasetSpecification for every form).
 struct DataOptions: ParsableArguments {

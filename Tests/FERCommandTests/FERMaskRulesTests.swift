@@ -12,15 +12,17 @@ struct FERMaskRulesTests {
             .map { try JSONDecoder().decode(ClassifierEpochRecord.self, from: Data($0.utf8)) }
     }
 
-    @Test(arguments: ["rank", "threshold"])
-    func smallLossOnInstanceNoiseResumesExactly(selection: String) throws {
+    /// Ranking, threshold selection, and ranking with relabelling instead of dropping.
+    @Test(arguments: [["--selection", "rank"], ["--selection", "threshold"], ["--mask-action", "relabel"]])
+    func smallLossOnInstanceNoiseResumesExactly(variant: [String]) throws {
+        let selection = variant == ["--selection", "threshold"] ? "threshold" : "rank"
         let root = try temporaryDirectory("fer-rules")
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data")
         try writeCornerDataset(in: data, perClass: 10)
         let common = ["--data", "folder:\(data.path):\(data.path)", "--side", "32", "--width", "0.125", "--epochs", "3", "--batch-size", "8",
                       "--sampling", "shuffled", "--label-noise", "0.25", "--noise-mode", "instance", "--mask", "small-loss",
-                      "--drop-rate", "0.25", "--selection", selection, "--quiet"]
+                      "--drop-rate", "0.25", "--quiet"] + variant
         let straight = root.appendingPathComponent("straight"), interrupted = root.appendingPathComponent("interrupted")
         let a = try runFer(["train", "--run", straight.path] + common)
         #expect(a.status == 0, "\(a.errors)")
@@ -49,6 +51,7 @@ struct FERMaskRulesTests {
                 == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")), "a resumed class-aware run must end with the same parameters")
         let summary = try runFer(["summarize", root.path])
         let described = "small-loss, per class, rate 0.25" + (selection == "threshold" ? ", threshold from the last epoch" : "")
+            + (variant.contains("relabel") ? ", relabelled" : "")
         #expect(summary.status == 0 && summary.output.contains(described) && summary.output.contains("AUROC"), "\(summary.output)")
     }
 
@@ -64,7 +67,7 @@ struct FERMaskRulesTests {
         let badRate = try runFer(["train", "--run", root.appendingPathComponent("bad").path, "--mask", "small-loss", "--drop-rate", "1.5"] + classifier + spec)
         #expect(badRate.status != 0 && badRate.errors.contains("--drop-rate must be a number in [0, 1) or estimated"))
         let ignored = try runFer(["train", "--run", root.appendingPathComponent("ignored").path, "--mask", "batch", "--drop-rate", "0.2"] + classifier + spec)
-        #expect(ignored.status != 0 && ignored.errors.contains("--drop-rate, --warmup-epochs, --ranking-window and --selection apply to the class-aware masks"))
+        #expect(ignored.status != 0 && ignored.errors.contains("--drop-rate, --warmup-epochs, --ranking-window, --selection and --mask-action apply to the class-aware masks"))
         let windowed = try runFer(["train", "--run", root.appendingPathComponent("windowed").path, "--mask", "small-loss", "--selection", "threshold", "--ranking-window", "64"] + classifier + spec)
         #expect(windowed.status != 0 && windowed.errors.contains("--selection threshold ranks nothing"))
         let badSelection = try runFer(["train", "--run", root.appendingPathComponent("bad-selection").path, "--mask", "small-loss", "--selection", "median"] + classifier + spec)

@@ -62,6 +62,40 @@ struct TrainingStepTests {
         }
     }
 
+    /// Relabelling trains the selected samples on the fused head's prediction of the same
+    /// pass; dropping gives them zero terms. Both divide by the whole batch.
+    @Test(arguments: [ClassAwareAction.relabel, .drop])
+    func smallLossSelectionIsRelabelledOrDropped(action: ClassAwareAction) throws {
+        var settings = smallSettings()
+        settings.classAwareMask = try ClassAwareRule(score: .sampleLoss, rate: .fixed(0.5), warmupEpochs: 0, action: action)
+        let trainer = try ClassifierTrainer(settings: settings, autoencoder: nil)
+        trainer.classAwareMask?.startEpoch(0)
+        let replica = try MultiScaleClassifier<Float>(side: 32, width: 0.125, classCount: 7, dropoutRate: 0, seed: 2)
+        replica.isTraining = true
+        let (images, labels) = batch(14, side: 32, seed: 8)
+        let logits = try replica.logits(Variable(images))
+        let heads = try logits.all.map { try trainer.perSampleLoss($0, labels: labels).value.scalars.map(Double.init) }
+        var mask = try ClassAwareMask(rule: settings.classAwareMask!, classCount: 7)
+        mask.startEpoch(0)
+        let expectedDecision = try mask.decide(scores: labels.indices.map { i in heads.reduce(0) { $0 + $1[i] } }, labels: labels)
+        let outcome = try trainer.step(images: images, labels: labels)
+        #expect(outcome.decision?.keep == expectedDecision.keep)
+        let predicted = argmaxRows(logits.fused.value)
+        #expect(labels.indices.contains { !expectedDecision.keep[$0] && predicted[$0] != labels[$0] }, "some selected sample gets a new label")
+        let expected: Double
+        if action == .relabel {
+            let targets = labels.indices.map { expectedDecision.keep[$0] ? labels[$0] : predicted[$0] }
+            expected = try logits.all.map { try trainer.perSampleLoss($0, labels: targets).value.scalars.map(Double.init) }
+                .reduce(0) { $0 + $1.reduce(0, +) / Double(labels.count) }
+        } else {
+            let kept = labels.indices.filter { expectedDecision.keep[$0] }
+            // The paper's masked mean: zero terms for the dropped, divided by the whole batch.
+            expected = heads.reduce(0) { sum, head in sum + kept.map { head[$0] }.reduce(0, +) / Double(labels.count) }
+        }
+        // Float sums of 14 losses of order 1: a few ulps of the total.
+        #expect(abs(outcome.loss - expected) <= 1e-5 * expected, "\(outcome.loss) against \(expected)")
+    }
+
     @Test func settingsErrors() throws {
         var s = smallSettings()
         s.batchSize = 15

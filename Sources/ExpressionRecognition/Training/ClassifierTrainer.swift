@@ -122,31 +122,41 @@ public final class ClassifierTrainer {
             }
         }
         let logits = try trainingLogits ?? model.logits(input)
-        let perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: labels) }
+        var perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: labels) }
         if decision == nil, classAwareMask?.rule.score == .sampleLoss {
             // The small-loss rule: the training pass's own per-sample loss, summed over the heads.
             var scores = [Double](repeating: 0, count: labels.count)
             for head in perSampleHeads { for (i, v) in head.value.scalars.enumerated() { scores[i] += Double(v) } }
             decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels))
         }
+        // Relabelling: the selected samples learn the fused head's prediction of this pass, and
+        // every sample counts in the mean (the decision stays in the outcome for the tallies).
+        var lossDecision = decision, lossLabels = labels
+        if let decision, classAwareMask?.rule.action == .relabel {
+            let keep = dataParallel.map { Array(decision.keep[$0.localRange(localCount: labels.count)]) } ?? decision.keep
+            let predicted = argmaxRows(logits.fused.value)
+            lossLabels = labels.indices.map { keep[$0] ? labels[$0] : predicted[$0] }
+            perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: lossLabels) }
+            lossDecision = nil
+        }
         var total: Variable<Float>?
         for perSample in perSampleHeads {
             let term: Variable<Float>
-            if let decision, let dataParallel {
+            if let decision = lossDecision, let dataParallel {
                 // This process's share: sum(kept local losses) / local count, whose mean over
                 // the processes is maskedMean over the global batch.
                 let keep = decision.keep[dataParallel.localRange(localCount: labels.count)]
                 term = try (perSample * Variable(Tensor(keep.map { $0 ? Float(1) : 0 }))).mean()
-            } else if let decision {
+            } else if let decision = lossDecision {
                 term = try maskedMean(perSample, decision: decision)
             } else if let classWeights, let dataParallel {
                 // The global batch's weight sum, shared out: the mean over the processes is
                 // the single-process weighted mean.
-                let weightSum = try globalLabels(labels).map { classWeights[$0] }.reduce(0, +)
+                let weightSum = try globalLabels(lossLabels).map { classWeights[$0] }.reduce(0, +)
                 term = perSample.sum().scaled(by: Float(Double(dataParallel.processCount) / weightSum))
             } else if let classWeights {
                 // Weighted mean as PyTorch's weighted cross-entropy: divide by the weight sum.
-                term = perSample.sum().scaled(by: Float(1 / labels.map { classWeights[$0] }.reduce(0, +)))
+                term = perSample.sum().scaled(by: Float(1 / lossLabels.map { classWeights[$0] }.reduce(0, +)))
             } else {
                 term = try perSample.mean()
             }

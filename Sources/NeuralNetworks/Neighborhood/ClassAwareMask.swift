@@ -36,6 +36,19 @@ public enum ClassSelection: String, Codable, Sendable, CaseIterable {
     case threshold
 }
 
+/// What training does with the samples a class-aware mask selects.
+public enum ClassAwareAction: String, Codable, Sendable, CaseIterable {
+    /// Leave them out of the loss: their terms are zero and the mean is over the whole batch,
+    /// as with the paper's mask (the peer's `(loss * m).mean()`), so a batch that drops a
+    /// share r of its samples takes a step (1 - r) times as long.
+    case drop
+    /// Train them on the network's own prediction instead of their label (hard
+    /// bootstrapping, Reed et al., ICLR 2015 workshop; label correction as in SELFIE, Song
+    /// et al., ICML 2019): a wrong label is replaced rather than its image lost, and the step
+    /// keeps its length.
+    case relabel
+}
+
 /// The settings of a class-aware mask (saved in a run's configuration).
 public struct ClassAwareRule: Codable, Sendable, Equatable {
     public var score: SelectionScore
@@ -56,6 +69,8 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     public var rankingWindow: Int
     /// Ranking within the batch (the default) or a per-class threshold from the last epoch.
     public var selection: ClassSelection
+    /// Drop the selected samples (the default) or relabel them with the prediction.
+    public var action: ClassAwareAction
 
     /// Ranking within the batch: measured better than a window (``rankingWindow``).
     public static let defaultRankingWindow = 0
@@ -63,7 +78,8 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     /// - Throws: for a fixed rate outside [0, 1), a negative warm-up, a negative window, or a
     ///   window with threshold selection (which ranks nothing).
     public init(score: SelectionScore, rate: DropRate = .estimated, warmupEpochs: Int = 1,
-                rankingWindow: Int = ClassAwareRule.defaultRankingWindow, selection: ClassSelection = .rank) throws {
+                rankingWindow: Int = ClassAwareRule.defaultRankingWindow, selection: ClassSelection = .rank,
+                action: ClassAwareAction = .drop) throws {
         if case .fixed(let r) = rate, !(r >= 0 && r < 1) {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the drop rate must be in [0, 1), got \(r)")
         }
@@ -77,19 +93,20 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "a ranking window applies to rank selection, not to threshold selection")
         }
         self.score = score; self.rate = rate; self.warmupEpochs = warmupEpochs; self.rankingWindow = rankingWindow
-        self.selection = selection
+        self.selection = selection; self.action = action
     }
 
-    private enum CodingKeys: String, CodingKey { case score, rate, warmupEpochs, rankingWindow, selection }
+    private enum CodingKeys: String, CodingKey { case score, rate, warmupEpochs, rankingWindow, selection, action }
 
-    /// Runs saved before the window and the selection existed ranked within the batch: they
-    /// resume that way.
+    /// Runs saved before the window, the selection and the action existed ranked within the
+    /// batch and dropped: they resume that way.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(score: c.decode(SelectionScore.self, forKey: .score), rate: c.decode(DropRate.self, forKey: .rate),
                       warmupEpochs: c.decode(Int.self, forKey: .warmupEpochs),
                       rankingWindow: c.decodeIfPresent(Int.self, forKey: .rankingWindow) ?? 0,
-                      selection: c.decodeIfPresent(ClassSelection.self, forKey: .selection) ?? .rank)
+                      selection: c.decodeIfPresent(ClassSelection.self, forKey: .selection) ?? .rank,
+                      action: c.decodeIfPresent(ClassAwareAction.self, forKey: .action) ?? .drop)
     }
 }
 
