@@ -28,7 +28,7 @@ struct ClassifierOptions: ParsableArguments {
     var rankingWindow: Int?
     @Option(help: ArgumentHelp("How a class-aware mask selects within a class: rank (the drop rate's share of each batch, the default) or threshold (every sample above its class's threshold from the last epoch: the mixture's 50% posterior, or the drop rate's quantile).", valueName: "rule"))
     var selection: ClassSelection?
-    @Option(help: ArgumentHelp("What training does with the samples a class-aware mask selects: drop (leave them out of the loss, the default) or relabel (train them on the network's own prediction).", valueName: "action"))
+    @Option(help: ArgumentHelp("What training does with the samples a class-aware mask selects: drop (zero terms in the mean over the batch, as the paper's mask; the default), drop-rescaled (the mean over the kept samples only) or relabel (train them on the network's own prediction).", valueName: "action"))
     var maskAction: ClassAwareAction?
     @Option(parsing: .unconditional, help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
     var threshold: Double?

@@ -39,7 +39,7 @@ struct Summarize: ParsableCommand {
                     case .fixed(let r): rate = "rate \(r)"
                     }
                     let selection = rule.selection == .threshold ? ", threshold from the last epoch" : (rule.rankingWindow > 0 ? ", window \(rule.rankingWindow)" : "")
-                    method = "\(rule.score.rawValue), per class, \(rate)\(selection)\(rule.warmupEpochs == 1 ? "" : ", warm-up \(rule.warmupEpochs)")\(rule.action == .relabel ? ", relabelled" : "")"
+                    method = "\(rule.score.rawValue), per class, \(rate)\(selection)\(rule.warmupEpochs == 1 ? "" : ", warm-up \(rule.warmupEpochs)")\(rule.action == .drop ? "" : ", \(rule.action.rawValue)")"
                 case nil: method = "baseline"
                 case .fixed(let t)?: method = "Ours(T), T = \(t)"
                 case .batchMean?: method = "Ours(BT)"

@@ -51,7 +51,7 @@ struct FERMaskRulesTests {
                 == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")), "a resumed class-aware run must end with the same parameters")
         let summary = try runFer(["summarize", root.path])
         let described = "small-loss, per class, rate 0.25" + (selection == "threshold" ? ", threshold from the last epoch" : "")
-            + (variant.contains("relabel") ? ", relabelled" : "")
+            + (variant.contains("relabel") ? ", relabel" : "")
         #expect(summary.status == 0 && summary.output.contains(described) && summary.output.contains("AUROC"), "\(summary.output)")
     }
 

@@ -63,8 +63,9 @@ struct TrainingStepTests {
     }
 
     /// Relabelling trains the selected samples on the fused head's prediction of the same
-    /// pass; dropping gives them zero terms. Both divide by the whole batch.
-    @Test(arguments: [ClassAwareAction.relabel, .drop])
+    /// pass; dropping gives them zero terms. Both divide by the whole batch; rescaled dropping
+    /// divides by the kept count.
+    @Test(arguments: [ClassAwareAction.relabel, .drop, .dropRescaled])
     func smallLossSelectionIsRelabelledOrDropped(action: ClassAwareAction) throws {
         var settings = smallSettings()
         settings.classAwareMask = try ClassAwareRule(score: .sampleLoss, rate: .fixed(0.5), warmupEpochs: 0, action: action)
@@ -89,8 +90,10 @@ struct TrainingStepTests {
                 .reduce(0) { $0 + $1.reduce(0, +) / Double(labels.count) }
         } else {
             let kept = labels.indices.filter { expectedDecision.keep[$0] }
-            // The paper's masked mean: zero terms for the dropped, divided by the whole batch.
-            expected = heads.reduce(0) { sum, head in sum + kept.map { head[$0] }.reduce(0, +) / Double(labels.count) }
+            // The paper's masked mean: zero terms for the dropped, divided by the whole batch;
+            // rescaled, divided by the kept count.
+            let count = Double(action == .drop ? labels.count : kept.count)
+            expected = heads.reduce(0) { sum, head in sum + kept.map { head[$0] }.reduce(0, +) / count }
         }
         // Float sums of 14 losses of order 1: a few ulps of the total.
         #expect(abs(outcome.loss - expected) <= 1e-5 * expected, "\(outcome.loss) against \(expected)")

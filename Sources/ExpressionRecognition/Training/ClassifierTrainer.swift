@@ -139,9 +139,15 @@ public final class ClassifierTrainer {
             perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: lossLabels) }
             lossDecision = nil
         }
+        // Rescaled dropping: the masked mean over the batch times N / kept is the mean over the kept.
+        let keptScale = lossDecision.flatMap { d -> Float? in
+            guard classAwareMask?.rule.action == .dropRescaled else { return nil }
+            let kept = d.keep.filter { $0 }.count
+            return kept == 0 ? nil : Float(Double(d.keep.count) / Double(kept))
+        }
         var total: Variable<Float>?
         for perSample in perSampleHeads {
-            let term: Variable<Float>
+            var term: Variable<Float>
             if let decision = lossDecision, let dataParallel {
                 // This process's share: sum(kept local losses) / local count, whose mean over
                 // the processes is maskedMean over the global batch.
@@ -160,6 +166,7 @@ public final class ClassifierTrainer {
             } else {
                 term = try perSample.mean()
             }
+            if let keptScale { term = term.scaled(by: keptScale) }
             total = try total.map { try $0 + term } ?? term
         }
         let loss = total!

@@ -42,6 +42,9 @@ public enum ClassAwareAction: String, Codable, Sendable, CaseIterable {
     /// as with the paper's mask (the peer's `(loss * m).mean()`), so a batch that drops a
     /// share r of its samples takes a step (1 - r) times as long.
     case drop
+    /// Leave them out and average over the kept samples only (Co-teaching's mean over the
+    /// selected samples), so the step keeps its length whatever share is dropped.
+    case dropRescaled = "drop-rescaled"
     /// Train them on the network's own prediction instead of their label (hard
     /// bootstrapping, Reed et al., ICLR 2015 workshop; label correction as in SELFIE, Song
     /// et al., ICML 2019): a wrong label is replaced rather than its image lost, and the step
