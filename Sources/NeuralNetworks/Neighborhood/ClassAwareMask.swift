@@ -32,7 +32,10 @@ public enum ClassSelection: String, Codable, Sendable, CaseIterable {
     /// epoch from that epoch's scores and held for the next: where the high component of the
     /// class's two-component mixture becomes the more likely one (``DropRate/estimated``, as
     /// DivideMix divides by the mixture's posterior), or the class's (1 - rate) quantile (a
-    /// fixed rate). The count dropped follows the wrong labels each batch holds.
+    /// fixed rate). The count dropped follows the wrong labels each batch holds, but nothing
+    /// bounds it: measured at 40% symmetric noise (Docs/Reproduction.md), a class dropped
+    /// more is learnt less, its clean losses rise above the last epoch's threshold, and the
+    /// rule dropped 68% of a batch in its fourth masking epoch while the network collapsed.
     case threshold
 }
 
@@ -72,7 +75,8 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     public var rankingWindow: Int
     /// Ranking within the batch (the default) or a per-class threshold from the last epoch.
     public var selection: ClassSelection
-    /// Drop the selected samples (the default) or relabel them with the prediction.
+    /// Drop the selected samples (the default), drop them and average over the kept, or
+    /// relabel them with the prediction.
     public var action: ClassAwareAction
 
     /// Ranking within the batch: measured better than a window (``rankingWindow``).
