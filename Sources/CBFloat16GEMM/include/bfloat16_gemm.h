@@ -26,9 +26,8 @@
 
 // Which kernel runs.
 enum {
-    BF16_GEMM_AUTOMATIC = 0,   // vectorised where the CPU has AVX512-BF16, portable elsewhere
-    BF16_GEMM_VECTORISED = 1,  // vectorised; portable where the CPU lacks AVX512-BF16
-    BF16_GEMM_PORTABLE = 2     // portable everywhere (the tests compare the two)
+    BF16_GEMM_AUTOMATIC = 0,  // vectorised where the CPU has AVX512-BF16, portable elsewhere
+    BF16_GEMM_PORTABLE = 1    // portable everywhere (the tests compare the two)
 };
 
 // 1 when this CPU (and its operating system) runs AVX512-BF16 instructions.
