@@ -39,7 +39,11 @@ let package = Package(
         // Direct convolution loops for few-channel layers, in C so that they can be compiled for
         // AVX-512 and AVX2 beside the baseline (Swift code stays at the baseline's SSE2).
         .target(name: "CDirectConvolution"),
-        .target(name: "Tensors", dependencies: ["COpenBLAS", "CMalloc", "CDirectConvolution"]),
+        // The bf16 GEMM of the mixed-precision option (ComputePrecision): AVX512-BF16's vdpbf16ps
+        // where the CPU has it, picked at run time, and a portable C kernel with the same
+        // rounding elsewhere (Debian's OpenBLAS does not export cblas_sbgemm).
+        .target(name: "CBFloat16GEMM"),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CMalloc", "CDirectConvolution", "CBFloat16GEMM"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         // What every executable does first: the OpenBLAS core guard (may restart the process)
         // and the allocator policy. Not needed by a program that only uses the library.

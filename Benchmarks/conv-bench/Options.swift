@@ -52,6 +52,8 @@ struct Options: Sendable {
     var json: Bool
     /// How conv2d computes the output and the gradients.
     var algorithm: ConvolutionAlgorithm
+    /// The arithmetic of its im2col products.
+    var precision: ComputePrecision
 }
 
 /// The command line; mirrors torch_conv_bench.py's arguments.
@@ -81,6 +83,8 @@ struct ConvBench: ParsableCommand {
     @Option(help: ArgumentHelp("Label for the row (default \"custom\").", valueName: "NAME")) var name: String?
     @Option(help: ArgumentHelp("automatic (the library's rule, default), im2col, winograd or direct.", valueName: "A"))
     var algorithm = "automatic"
+    @Option(help: ArgumentHelp("float32 or bf16: the im2col products' arithmetic (default: FER_PRECISION, else float32).", valueName: "P"))
+    var precision: String?
     @Flag(help: "One JSON object per line instead of a table.") var json = false
     @Flag(help: "The classifier layers of the paper's Table II (side 112, batch 8).") var paper = false
 
@@ -127,7 +131,16 @@ struct ConvBench: ParsableCommand {
         guard let chosen = ConvolutionAlgorithm(rawValue: algorithm) else {
             throw ValidationError("--algorithm must be one of \(ConvolutionAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")), got '\(algorithm)'")
         }
-        return Options(shapes: shapes, reps: reps, threads: threads, json: json, algorithm: chosen)
+        let arithmetic: ComputePrecision
+        if let precision {
+            guard let named = ComputePrecision(rawValue: precision) else {
+                throw ValidationError("--precision must be one of \(ComputePrecision.names), got '\(precision)'")
+            }
+            arithmetic = named
+        } else {
+            do { arithmetic = try ComputePrecision.environmentValue() ?? .float32 } catch { throw ValidationError("\(error)") }
+        }
+        return Options(shapes: shapes, reps: reps, threads: threads, json: json, algorithm: chosen, precision: arithmetic)
     }
 }
 

@@ -14,6 +14,9 @@ struct Options: ParsableCommand {
             status is 1. Then compares OpenBLAS called from Swift with the C program \
             cblas-reference (built next to this binary) on the same square product.
 
+            With --bf16: the bf16 GEMM of the mixed-precision option (FER_PRECISION=bf16) beside \
+            OpenBLAS's sgemm on the three products of each of a few convolution layers, one thread each.
+
             Exit status: 0 all checks passed, 1 a check failed or the reference run failed, \
             2 bad options.
             """)
@@ -37,6 +40,8 @@ struct Options: ParsableCommand {
     var referenceSize = 2048
     @Flag(help: "One JSON object per line instead of the table.")
     var json = false
+    @Flag(help: "Instead: the bf16 GEMM (vdpbf16ps, and the portable kernel) beside sgemm on convolution products, one thread each.")
+    var bf16 = false
 
     var includeConvolutions: Bool { !skipConvolutions }
 
@@ -50,5 +55,6 @@ struct Options: ParsableCommand {
         if let threads { try check(threads, "--threads") }
         try check(naiveMax, "--naive-max", allowZero: true)
         try check(referenceSize, "--reference-size", allowZero: true, maximum: 16384)
+        if bf16 && json { throw ValidationError("--bf16 prints a table; it has no --json form") }
     }
 }

@@ -5,4 +5,5 @@ import Tensors
 // First thing: make sure OpenBLAS runs its optimized kernels (may re-execute this program).
 OpenBLASCoreGuard.ensureOptimizedCore()
 
-exit(Benchmark(options: Options.parsedCommandLine()).run())
+let options = Options.parsedCommandLine()
+exit(options.bf16 ? BFloat16Table(reps: options.reps).run() : Benchmark(options: options).run())

@@ -11,7 +11,8 @@ struct Options: ParsableCommand {
             built at SIDE with a LATENT code, as the peer's: ae_step_b64 trains it on 64 images of \
             SIDE x SIDE, and sna_step classifies its real semantic neighbours. Each step: one \
             untimed warm-up, then the median of REPS (the upper one for even REPS, as the peer's \
-            sorted(ts)[len(ts) // 2]). Threads: OPENBLAS_NUM_THREADS.
+            sorted(ts)[len(ts) // 2]). Threads: OPENBLAS_NUM_THREADS. FER_PRECISION=bf16 runs the \
+            convolutions' im2col products with bfloat16 inputs (the JSON's "precision").
             """)
 
     @Argument(help: ArgumentHelp("Image side, a multiple of 16 of at least 32.", valueName: "SIDE"))

@@ -27,6 +27,9 @@ func peakResidentMegabytes() -> Double? {
 }
 
 do {
+    // FER_PRECISION=bf16 runs the convolutions' im2col products in bf16 (ComputePrecision); a
+    // value that names no precision stops here rather than timing Float silently.
+    let precision = try ComputePrecision.environmentValue() ?? .float32
     let steps = try TrainingSteps(side: side, batch: batch, width: width, latent: latent)
     // Each: one warm-up, then the median of REPS (the peer's rule; BenchmarkSupport).
     let fer = try medianSeconds(reps: reps, steps.baseline)
@@ -34,7 +37,8 @@ do {
     let ae = try medianSeconds(reps: reps, steps.autoencoderStep)
     let peak = peakResidentMegabytes().map { String(format: "%.1f", $0) } ?? "null"
     print("{\"fer_step\": \(fer), \"sna_step\": \(sna), \"ae_step_b64\": \(ae), \"side\": \(side), \"batch\": \(batch), "
-          + "\"width\": \(width), \"latent\": \(latent), \"threads\": \(BLAS.threadCount), \"core\": \(JSONText.quoted(BLAS.coreName)), \"peak_rss_mb\": \(peak)}")
+          + "\"width\": \(width), \"latent\": \(latent), \"threads\": \(BLAS.threadCount), \"core\": \(JSONText.quoted(BLAS.coreName)), \"peak_rss_mb\": \(peak), "
+          + "\"precision\": \(JSONText.quoted(precision.rawValue))}")
 } catch {
     FileHandle.standardError.write(Data("train-step-bench: \(error)\n".utf8))
     exit(1)

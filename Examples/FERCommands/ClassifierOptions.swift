@@ -37,6 +37,7 @@ struct ClassifierOptions: ParsableArguments {
     var divergenceInTrainingMode = false
     @Flag(inversion: .prefixedNo, help: "Random flips and small shifts of the training images.") var augment = true
     @Option(parsing: .unconditional, help: "Seed of the weights, batches, augmentation, dropout and noise.") var seed: UInt64 = 0
+    @OptionGroup var precision: PrecisionOption
 
     /// The class-aware rule, or nil for the baseline and the paper's rules.
     func classAwareRule() throws -> ClassAwareRule? {
@@ -102,6 +103,7 @@ struct ClassifierOptions: ParsableArguments {
         s.focalGamma = gamma; s.sampling = sampling; s.weightedLoss = weightedLoss; s.mask = try maskRule()
         s.classAwareMask = try classAwareRule()
         s.neighborSigma = sigma; s.divergenceInTrainingMode = divergenceInTrainingMode; s.augment = augment; s.seed = seed
+        s.precision = try precision.setting()
         return s
     }
 }
@@ -125,6 +127,7 @@ struct AutoencoderOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "lambda_Rec (the paper: 1).") var lambdaReconstruction = 1.0
     @Option(parsing: .unconditional, help: "The critic trains once every this many decoder steps after the first epoch (the paper: 10).") var criticEvery = 10
     @Option(parsing: .unconditional, help: "Seed of the weights, batches and dropout.") var seed: UInt64 = 0
+    @OptionGroup var precision: PrecisionOption
 
     func settings() throws -> AutoencoderSettings {
         var s = AutoencoderSettings()
@@ -132,6 +135,7 @@ struct AutoencoderOptions: ParsableArguments {
         s.pretrainLearningRate = pretrainLearningRate; s.pretrainDecayEvery = pretrainDecayEvery; s.refineEpochs = refineEpochs; s.refineBatchSize = refineBatchSize
         s.decoderLearningRate = decoderLearningRate; s.criticLearningRate = criticLearningRate; s.lambdaAE = lambdaAE
         s.lambdaAdversarial = lambdaAdversarial; s.lambdaReconstruction = lambdaReconstruction; s.criticEvery = criticEvery; s.seed = seed
+        s.precision = try precision.setting()
         try s.validate()
         return s
     }

@@ -28,6 +28,7 @@ struct Demo: ParsableCommand {
     @Option(parsing: .unconditional, help: "Mini-batch size (a multiple of the class count: balanced batches).") var batchSize = 60
     @Option(parsing: .unconditional, help: "Semantic-neighbour noise (eq. 9).") var sigma = 0.1
     @Option(parsing: .unconditional, help: "Seed of everything.") var seed: UInt64 = 0
+    @OptionGroup var precision: PrecisionOption
     @Flag(help: "Continue an interrupted demo from its checkpoints (give the same options as the first time).") var resume = false
     @Flag(help: "Delete the demo already in --output and start again.") var overwrite = false
     @OptionGroup var output2: OutputOptions
@@ -89,8 +90,10 @@ struct Demo: ParsableCommand {
         let runData = RunData(dataOptions)
 
         // Every setting is checked before any folder is touched.
+        // Every stage's convolutions in the chosen precision, recorded in each stage's config.json.
+        let precision = try self.precision.setting()
         var aeSettings = AutoencoderSettings()
-        aeSettings.side = side; aeSettings.latentSize = 32; aeSettings.seed = seed
+        aeSettings.side = side; aeSettings.latentSize = 32; aeSettings.seed = seed; aeSettings.precision = precision
         aeSettings.outputReLU = false  // a linear output cannot die in a short, fast pre-training
         aeSettings.pretrainEpochs = autoencoderEpochs; aeSettings.pretrainBatchSize = 64
         aeSettings.pretrainLearningRate = autoencoderLearningRate; aeSettings.pretrainDecayEvery = max(1, autoencoderEpochs * 3 / 4)
@@ -100,7 +103,7 @@ struct Demo: ParsableCommand {
         var base = ClassifierSettings()
         base.classCount = classCount
         base.side = side; base.width = width; base.epochs = epochs; base.batchSize = batchSize
-        base.learningRateDecayEvery = decayEvery; base.neighborSigma = sigma; base.seed = seed
+        base.learningRateDecayEvery = decayEvery; base.neighborSigma = sigma; base.seed = seed; base.precision = precision
         var masked = base
         masked.mask = .batchMean
         var smallLoss = base
@@ -117,7 +120,7 @@ struct Demo: ParsableCommand {
                 _ = try RunFolder.create(at: root.appendingPathComponent(stage), overwrite: true)
             }
         }
-        progress.log("demo: \(train.count) training images (\(noise?.flippedCount ?? 0) labels flipped on purpose), \(test.count) test images, \(classCount) classes, side \(side), writing to \(root.path)")
+        progress.log("demo: \(train.count) training images (\(noise?.flippedCount ?? 0) labels flipped on purpose), \(test.count) test images, \(classCount) classes, side \(side)\(precisionNote(precision)), writing to \(root.path)")
 
         // 1. The autoencoder that makes semantic neighbours (eq. 4).
         let aeFolder = try stageFolder("autoencoder", root: root, data: runData)

@@ -100,7 +100,7 @@ enum ClassifierCommand {
         let weights = settings.weightedLoss ? try ClassWeights.inverseFrequency(labels: train.labels, classCount: settings.classCount) : nil
         let trainer = try ClassifierTrainer(settings: settings, autoencoder: autoencoder, classWeights: weights)
         try parallel?.prepareClassifier(trainer.model)
-        progress.log("\(label): \(train.count) training and \(test.count) test images at \(settings.side)x\(settings.side), \(settings.classCount) classes, \(trainer.model.parameterCount) parameters" +
+        progress.log("\(label): \(train.count) training and \(test.count) test images at \(settings.side)x\(settings.side), \(settings.classCount) classes, \(trainer.model.parameterCount) parameters" + precisionNote(settings.precision) +
                      (noise.map { ", \($0.flippedCount) training labels flipped on purpose" } ?? "") +
                      (parallel.map { "; " + $0.describe(globalBatch: settings.batchSize) } ?? ""))
         let writes = parallel?.writes ?? true
@@ -131,7 +131,10 @@ enum ClassifierCommand {
         let neighbors = try autoencoder.map {
             try SemanticNeighborGenerator(encoder: $0.encoder, decoder: $0.decoder, sigma: settings.neighborSigma, random: RandomStream(seed: settings.seed &+ 99))
         }
-        let report = try Evaluator.evaluate(trainer.model, on: test, neighbors: neighbors)
+        // In the run's precision, as the evaluations after each epoch.
+        let report = try ComputePrecision.$override.withValue(settings.precision ?? .float32) {
+            try Evaluator.evaluate(trainer.model, on: test, neighbors: neighbors)
+        }
         if report.skipped.count > 0 { progress.log("\(label): test: \(report.skipped)") }
         try writeReport(report, classNames: test.classNames, folder: folder, title: label)
         try Charts.lineChart(title: "\(label): training loss", xLabel: "EPOCH",
@@ -265,7 +268,7 @@ package struct PretrainAutoencoder: ParsableCommand {
         let trainer = try AutoencoderTrainer(settings: settings)
         try parallel?.prepareAutoencoder(trainer.autoencoder)
         let progress = ProgressReporter(quiet: output.quiet, silent: !writes)
-        progress.log("autoencoder: \(train.count) images at \(settings.side)x\(settings.side), \(trainer.autoencoder.parameterCount) parameters" +
+        progress.log("autoencoder: \(train.count) images at \(settings.side)x\(settings.side), \(trainer.autoencoder.parameterCount) parameters" + precisionNote(settings.precision) +
                      (parallel.map { "; " + $0.describe(globalBatch: globalBatch) } ?? ""))
         // Rank 0 alone measures the reconstruction PSNR after each epoch.
         let held = writes ? try AutoencoderRun<AnyImageDataset>.psnrSample(of: test, seed: settings.seed) : nil

@@ -77,6 +77,11 @@ public struct AutoencoderRun<Train: ImageDataset> {
     }
 
     public func run(resume: Bool) throws -> [AutoencoderEpochRecord] {
+        // The evaluations between epochs too run in the run's precision.
+        try ComputePrecision.$override.withValue(trainer.settings.precision ?? .float32) { try runInPrecision(resume: resume) }
+    }
+
+    private func runInPrecision(resume: Bool) throws -> [AutoencoderEpochRecord] {
         let settings = trainer.settings
         let epochs = stage == .pretrain ? settings.pretrainEpochs : settings.refineEpochs
         let batchSize = stage == .pretrain ? settings.pretrainBatchSize : settings.refineBatchSize

@@ -101,6 +101,11 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     ///   arrives; errors of the data and the steps (a diverged step leaves the last good
     ///   checkpoint as it was).
     public func run(resume: Bool, stopAfter: Int? = nil) throws -> [ClassifierEpochRecord] {
+        // The evaluations between epochs too run in the run's precision.
+        try ComputePrecision.$override.withValue(trainer.settings.precision ?? .float32) { try runInPrecision(resume: resume, stopAfter: stopAfter) }
+    }
+
+    private func runInPrecision(resume: Bool, stopAfter: Int?) throws -> [ClassifierEpochRecord] {
         let settings = trainer.settings
         let localBatchSize = try dataParallel?.localBatchSize(globalBatchSize: settings.batchSize) ?? settings.batchSize
         var startEpoch = 0

@@ -43,6 +43,11 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
     /// Horizontal flip and small shifts of the training images.
     public var augment = true
     public var seed: UInt64 = 0
+    /// The arithmetic of the convolutions' products (``ComputePrecision``): nil is Float, as in
+    /// config.json files written before the setting existed. Weights, gradients and the
+    /// optimizer stay Float either way; the trainer and the run apply it to every step and
+    /// evaluation of the run, so a resumed run continues with it.
+    public var precision: ComputePrecision?
 
     public init() {}
 

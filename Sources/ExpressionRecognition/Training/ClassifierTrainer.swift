@@ -79,6 +79,10 @@ public final class ClassifierTrainer {
     /// - Throws: for bad shapes or labels, and when the loss is not finite (training has
     ///   diverged: stop rather than write NaN weights).
     public func step(images: Tensor<Float>, labels: [Int]) throws -> StepOutcome {
+        try ComputePrecision.$override.withValue(settings.precision ?? .float32) { try stepInPrecision(images: images, labels: labels) }
+    }
+
+    private func stepInPrecision(images: Tensor<Float>, labels: [Int]) throws -> StepOutcome {
         model.isTraining = true
         optimizer.zeroGradients()
         let input = Variable(images)
@@ -189,12 +193,15 @@ public final class ClassifierTrainer {
         return try dataParallel.gather(labels.map(Double.init)).map { Int($0) }
     }
 
-    /// Fused-head logits in evaluation mode (running statistics, no dropout), no recording.
+    /// Fused-head logits in evaluation mode (running statistics, no dropout), no recording,
+    /// in the run's precision.
     public func logits(_ images: Tensor<Float>) throws -> Tensor<Float> {
         let wasTraining = model.isTraining
         model.isTraining = false
         defer { model.isTraining = wasTraining }
-        return try withoutGradient { try model(Variable(images)).value }
+        return try ComputePrecision.$override.withValue(settings.precision ?? .float32) {
+            try withoutGradient { try model(Variable(images)).value }
+        }
     }
 }
 

@@ -15,7 +15,8 @@ extension Variable {
     ///   - padding: zeros added on every side, at least 0.
     ///   - workspace: scratch kept by the calling layer between calls (see ``ConvolutionWorkspace``).
     ///   - algorithm: how the output and the gradients are computed (``ConvolutionAlgorithm``;
-    ///     Winograd computes the weight gradient by im2col + GEMM).
+    ///     Winograd computes the weight gradient by im2col + GEMM). The im2col products run in
+    ///     ``ComputePrecision/current`` (bfloat16 inputs under ``ComputePrecision/bfloat16``).
     /// - Returns: (N, O, OH, OW) with OH = (H + 2P - KH) / S + 1.
     /// - Throws: ``TensorError`` when a shape does not fit or a setting is out of range.
     @_specialize(where Scalar == Float)
@@ -50,6 +51,8 @@ extension Variable {
         let widest = items.map(\.width).max() ?? 0
         // Every element of y is written by a GEMM with beta = 0 (or copied from one): no zero-fill.
         let plan = algorithm.plan(kernelHeight: KH, kernelWidth: KW, stride: stride, channels: C, outputChannels: O, outputSize: L)
+        // The im2col products' arithmetic, read once here: the backward pass keeps it.
+        let precision = ComputePrecision.current(for: Scalar.self)
         let yScalars = [Scalar](unsafeUninitializedCapacity: N * O * L) { yp, initialized in
             xValue.scalars.withUnsafeBufferPointer { xp in
                 wValue.scalars.withUnsafeBufferPointer { wp in
@@ -66,7 +69,7 @@ extension Variable {
                                 let source = UnsafePointer(unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct))
                                 let target = single ? yp.baseAddress! + item.samples.lowerBound * O * L + item.rows.lowerBound * OW : product
                                 // (O, K) x (K, width) -> (O, width)
-                                BLAS.gemm(m: O, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: single && direct ? L : item.width,
+                                precision.gemm(m: O, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: source, ldb: single && direct ? L : item.width,
                                           c: target, ldc: single ? L : item.width)
                                 if !single { scatterSamples(product, item, into: yp.baseAddress!, channels: O, planeSize: L) }
                             }
@@ -129,12 +132,12 @@ extension Variable {
                                             if needW && !directWeight {
                                                 let source = unfold(xp.baseAddress!, g, item, into: columns, sampleSize: C * H * W, direct: single && direct)
                                                 // dW_w (O, K) (+)= dY (O, width) x cols^T (width, K)
-                                                BLAS.gemm(transposeB: true, m: O, n: K, k: item.width, a: dyBlock, lda: ldy, b: source,
+                                                precision.gemm(transposeB: true, m: O, n: K, k: item.width, a: dyBlock, lda: ldy, b: source,
                                                           ldb: single && direct ? L : item.width, beta: index == 0 ? 0 : 1, c: partial, ldc: K)
                                             }
                                             if let dxp, !flippedPath {
                                                 // dcols (K, width) = W^T (K, O) x dY (O, width), folded back by col2im
-                                                BLAS.gemm(transposeA: true, m: K, n: item.width, k: O, a: wp.baseAddress!, lda: K,
+                                                precision.gemm(transposeA: true, m: K, n: item.width, k: O, a: wp.baseAddress!, lda: K,
                                                           b: dyBlock, ldb: ldy, c: columnGradients, ldc: item.width)
                                                 for (offset, n) in item.samples.enumerated() {
                                                     col2im(UnsafePointer(columnGradients + offset * item.rows.count * OW), g, outputRows: item.rows,
@@ -179,7 +182,7 @@ extension Variable {
                                         let source = unfold(dyp.baseAddress!, g2, item, into: columns, sampleSize: O * L, direct: false)
                                         let target = single ? dxp! + item.samples.lowerBound * C * H * W + item.rows.lowerBound * W : product
                                         // (C, K2) x (K2, width) -> (C, width)
-                                        BLAS.gemm(m: C, n: item.width, k: K2, a: fp.baseAddress!, lda: K2, b: UnsafePointer(source), ldb: item.width,
+                                        precision.gemm(m: C, n: item.width, k: K2, a: fp.baseAddress!, lda: K2, b: UnsafePointer(source), ldb: item.width,
                                                   c: target, ldc: single ? H * W : item.width)
                                         if !single { scatterSamples(product, item, into: dxp!, channels: C, planeSize: H * W) }
                                     }

@@ -17,6 +17,8 @@ extension Variable {
     ///   - outputPadding: extra rows/columns on the bottom/right, smaller than the stride.
     ///   - workspace: scratch kept by the calling layer between calls (see ``ConvolutionWorkspace``).
     /// - Throws: ``TensorError`` when a shape does not fit or a setting is out of range.
+    ///
+    /// The products run in ``ComputePrecision/current`` (bfloat16 inputs under ``ComputePrecision/bfloat16``).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
     public func convTranspose2d(
@@ -49,6 +51,8 @@ extension Variable {
         let K = g.columnRows, L = H * W  // K = O*KH*KW
         // Workers take whole samples: col2im adds into overlapping rows of one sample's output.
         let workers = Parallel.workers(forWork: N * C * L * K)
+        // The products' arithmetic (``ComputePrecision``), read once here: the backward pass keeps it.
+        let precision = ComputePrecision.current(for: Scalar.self)
         let items = g.workItems(batch: N, scalarSize: MemoryLayout<Scalar>.stride, workers: workers)
         let groups = ConvGeometry.partition(items, workers: workers)
         let widest = items.map(\.width).max() ?? 0
@@ -65,7 +69,7 @@ extension Variable {
                             for item in items[groups[w]] {
                                 let (block, ldx) = inputBlock(xp.baseAddress!, item, gathered: gathered, channels: C, planeSize: L, rowWidth: W)
                                 // cols (K, width) = W^T (K, C) x x (C, width)
-                                BLAS.gemm(transposeA: true, m: K, n: item.width, k: C, a: wp.baseAddress!, lda: K,
+                                precision.gemm(transposeA: true, m: K, n: item.width, k: C, a: wp.baseAddress!, lda: K,
                                           b: block, ldb: ldx, c: columns, ldc: item.width)
                                 for (offset, n) in item.samples.enumerated() {
                                     col2im(UnsafePointer(columns + offset * item.rows.count * W), g, outputRows: item.rows,
@@ -102,14 +106,14 @@ extension Variable {
                                         if let dxp {
                                             // dx (C, width) = W (C, K) x cols (K, width)
                                             let target = single ? dxp + item.samples.lowerBound * C * L + item.rows.lowerBound * W : product
-                                            BLAS.gemm(m: C, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: UnsafePointer(source), ldb: item.width,
+                                            precision.gemm(m: C, n: item.width, k: K, a: wp.baseAddress!, lda: K, b: UnsafePointer(source), ldb: item.width,
                                                       c: target, ldc: single ? L : item.width)
                                             if !single { scatterSamples(product, item, into: dxp, channels: C, planeSize: L) }
                                         }
                                         if needW {
                                             let (block, ldx) = inputBlock(xp.baseAddress!, item, gathered: gathered, channels: C, planeSize: L, rowWidth: W)
                                             // dW_w (C, K) (+)= x (C, width) x cols^T (width, K)
-                                            BLAS.gemm(transposeB: true, m: C, n: K, k: item.width, a: block, lda: ldx,
+                                            precision.gemm(transposeB: true, m: C, n: K, k: item.width, a: block, lda: ldx,
                                                       b: UnsafePointer(source), ldb: item.width, beta: index == 0 ? 0 : 1, c: partial, ldc: K)
                                         }
                                     }
