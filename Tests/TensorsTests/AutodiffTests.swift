@@ -40,15 +40,19 @@ struct AutodiffTests {
     @Test func graphIsReleasedAfterBackward() throws {
         let x = Variable(Tensor<Double>([1, 2]), requiresGradient: true)
         weak var intermediate: Variable<Double>?
+        weak var record: GradientNode<Double>?
         let loss: Variable<Double>
         do {
             let hidden = x.tanh()
             intermediate = hidden
+            record = hidden.node
             loss = hidden.sum()
         }
-        #expect(intermediate != nil)  // held by the graph until backward
-        try loss.backward()
+        // The tape holds the intermediate's gradient record, not the variable (and its value).
         #expect(intermediate == nil)
+        #expect(record != nil)
+        try loss.backward()
+        #expect(record == nil)
         #expect(loss.isLeaf)
     }
 
