@@ -56,6 +56,30 @@ struct AutodiffTests {
         #expect(loss.isLeaf)
     }
 
+    /// Whether anything besides `tensor` still holds its storage: making it unique copies it then.
+    private func isShared(_ tensor: inout Tensor<Double>) -> Bool {
+        let before = tensor.scalars.withUnsafeBufferPointer { $0.baseAddress }
+        let after = tensor.scalars.withUnsafeMutableBufferPointer { UnsafePointer($0.baseAddress) }
+        return before != after
+    }
+
+    @Test(arguments: [0, 0.1, -0.1])
+    func reluKeepsItsOutputNotItsInput(negativeSlope: Double) throws {
+        let x = Variable(Tensor<Double>([1, -2, 3, -4]), requiresGradient: true)
+        var input: Tensor<Double>
+        let loss: Variable<Double>
+        do {
+            let shifted = try x + Variable(Tensor([0.5, 0.5, 0.5, 0.5]))  // a sum keeps neither operand
+            input = shifted.value
+            loss = shifted.leakyRelu(negativeSlope: negativeSlope).sum()
+        }
+        // With a slope >= 0 the sign of the output is the input's, so the input is not kept
+        // (the batch norm output under a ReLU); a negative slope needs the input.
+        #expect(isShared(&input) == (negativeSlope < 0))
+        try loss.backward()
+        let slope = negativeSlope
+        #expect(x.grad?.scalars == [1, slope, 1, slope])
+    }
     @Test func constantsDoNotRecord() {
         let a = Variable(Tensor<Double>([1, 2])), b = Variable(Tensor<Double>([3, 4]))
         let c = try? a + b

@@ -81,7 +81,10 @@ struct GradientCheckTests {
     }
 
     @Test func relu() throws { try checkGradients([awayFromZero([4, 5], seed: 22)]) { v in v[0].relu() } }
-    @Test func leakyRelu() throws { try checkGradients([awayFromZero([4, 5], seed: 23)]) { v in v[0].leakyRelu(negativeSlope: 0.01) } }
+    @Test(arguments: [0.01, -0.2])
+    func leakyRelu(negativeSlope: Double) throws {
+        try checkGradients([awayFromZero([4, 5], seed: 23)]) { v in v[0].leakyRelu(negativeSlope: negativeSlope) }
+    }
     @Test func tanh() throws { try checkGradients([randomTensor([4, 5], seed: 24)]) { v in v[0].tanh() } }
     @Test func sigmoid() throws { try checkGradients([randomTensor([4, 5], seed: 25, scale: 3)]) { v in v[0].sigmoid() } }
     @Test func exp() throws { try checkGradients([randomTensor([3, 4], seed: 26)]) { v in v[0].exp() } }
