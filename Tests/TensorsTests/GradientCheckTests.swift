@@ -68,6 +68,14 @@ struct GradientCheckTests {
         try checkGradients([x]) { v in try v[0].maxPool2d(kernelSize: kernel, stride: stride) }
     }
 
+    /// Windows of more than 256 elements keep their winners' positions in 4 bytes instead of one.
+    @Test func maxPool2dWithALargeWindow() throws {
+        var x = Tensor<Double>(zeros: [1, 2, 17, 19])
+        var generator = SeededGenerator(seed: 24)
+        x.scalars = (0..<x.count).map { Double($0) * 0.37 }.shuffled(using: &generator)
+        try checkGradients([x]) { v in try v[0].maxPool2d(kernelSize: 17, stride: 1) }
+    }
+
     @Test(arguments: [(2, 2), (3, 1)])
     func avgPool2d(kernel: Int, stride: Int) throws {
         try checkGradients([randomTensor([2, 3, 6, 5], seed: 21)]) { v in try v[0].avgPool2d(kernelSize: kernel, stride: stride) }
