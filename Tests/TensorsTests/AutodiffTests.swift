@@ -80,6 +80,21 @@ struct AutodiffTests {
         let slope = negativeSlope
         #expect(x.grad?.scalars == [1, slope, 1, slope])
     }
+    @Test func aVariablesValueChangesInPlace() {
+        // The value's observer (it keeps the record's shape) must not make in-place updates copy,
+        // as optimizers and batch norm's running statistics change values in place.
+        let v = Variable(Tensor<Double>(zeros: [1000]), requiresGradient: true)
+        let before = v.value.scalars.withUnsafeBufferPointer { $0.baseAddress }
+        v.value.scalars.withUnsafeMutableBufferPointer { $0[0] = 1 }
+        func addOne(_ t: inout Tensor<Double>) { t.scalars.withUnsafeMutableBufferPointer { $0[1] += 1 } }
+        addOne(&v.value)
+        #expect(v.value.scalars.withUnsafeBufferPointer { $0.baseAddress } == before)
+        #expect(v.value.scalars[0...1] == [1, 1])
+        v.value = Tensor(zeros: [2, 3])  // a new shape: gradients follow it
+        v.accumulateGradient(Tensor(repeating: 1, shape: [2, 3]))
+        #expect(v.grad?.shape == [2, 3])
+    }
+
     @Test func constantsDoNotRecord() {
         let a = Variable(Tensor<Double>([1, 2])), b = Variable(Tensor<Double>([3, 4]))
         let c = try? a + b

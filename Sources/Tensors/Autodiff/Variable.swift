@@ -17,7 +17,11 @@
 /// `Sendable` ``Tensor``.
 public final class Variable<Scalar: TensorScalar> {
     /// The forward value.
-    public var value: Tensor<Scalar>
+    public var value: Tensor<Scalar> {
+        // The record checks gradients against the value's current shape. (No `oldValue`: an
+        // in-place change of the elements stays in place.)
+        didSet { if node.shape != value.shape { node.shape = value.shape } }
+    }
     /// The gradient record: the accumulated gradient and, for op results, the tape.
     let node: GradientNode<Scalar>
     /// The gradient accumulated by backward passes, shaped like ``value``.
@@ -108,8 +112,8 @@ public final class Variable<Scalar: TensorScalar> {
 /// what the pullbacks captured. A pullback that needs no input value captures its inputs'
 /// records (``Variable/node``) rather than the variables themselves.
 final class GradientNode<Scalar: TensorScalar> {
-    /// The shape of the variable's value when it was made: every gradient has it.
-    let shape: [Int]
+    /// The shape of the variable's value: every gradient has it.
+    var shape: [Int]
     var grad: Tensor<Scalar>?
     var requiresGradient: Bool
     /// Records of the op's inputs (empty for leaves and after backward).
