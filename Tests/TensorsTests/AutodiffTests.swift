@@ -40,16 +40,59 @@ struct AutodiffTests {
     @Test func graphIsReleasedAfterBackward() throws {
         let x = Variable(Tensor<Double>([1, 2]), requiresGradient: true)
         weak var intermediate: Variable<Double>?
+        weak var record: GradientNode<Double>?
         let loss: Variable<Double>
         do {
             let hidden = x.tanh()
             intermediate = hidden
+            record = hidden.node
             loss = hidden.sum()
         }
-        #expect(intermediate != nil)  // held by the graph until backward
-        try loss.backward()
+        // The tape holds the intermediate's gradient record, not the variable (and its value).
         #expect(intermediate == nil)
+        #expect(record != nil)
+        try loss.backward()
+        #expect(record == nil)
         #expect(loss.isLeaf)
+    }
+
+    /// Whether anything besides `tensor` still holds its storage: making it unique copies it then.
+    private func isShared(_ tensor: inout Tensor<Double>) -> Bool {
+        let before = tensor.scalars.withUnsafeBufferPointer { $0.baseAddress }
+        let after = tensor.scalars.withUnsafeMutableBufferPointer { UnsafePointer($0.baseAddress) }
+        return before != after
+    }
+
+    @Test(arguments: [0, 0.1, -0.1])
+    func reluKeepsItsOutputNotItsInput(negativeSlope: Double) throws {
+        let x = Variable(Tensor<Double>([1, -2, 3, -4]), requiresGradient: true)
+        var input: Tensor<Double>
+        let loss: Variable<Double>
+        do {
+            let shifted = try x + Variable(Tensor([0.5, 0.5, 0.5, 0.5]))  // a sum keeps neither operand
+            input = shifted.value
+            loss = shifted.leakyRelu(negativeSlope: negativeSlope).sum()
+        }
+        // With a slope >= 0 the sign of the output is the input's, so the input is not kept
+        // (the batch norm output under a ReLU); a negative slope needs the input.
+        #expect(isShared(&input) == (negativeSlope < 0))
+        try loss.backward()
+        let slope = negativeSlope
+        #expect(x.grad?.scalars == [1, slope, 1, slope])
+    }
+    @Test func aVariablesValueChangesInPlace() {
+        // The value's observer (it keeps the record's shape) must not make in-place updates copy,
+        // as optimizers and batch norm's running statistics change values in place.
+        let v = Variable(Tensor<Double>(zeros: [1000]), requiresGradient: true)
+        let before = v.value.scalars.withUnsafeBufferPointer { $0.baseAddress }
+        v.value.scalars.withUnsafeMutableBufferPointer { $0[0] = 1 }
+        func addOne(_ t: inout Tensor<Double>) { t.scalars.withUnsafeMutableBufferPointer { $0[1] += 1 } }
+        addOne(&v.value)
+        #expect(v.value.scalars.withUnsafeBufferPointer { $0.baseAddress } == before)
+        #expect(v.value.scalars[0...1] == [1, 1])
+        v.value = Tensor(zeros: [2, 3])  // a new shape: gradients follow it
+        v.accumulateGradient(Tensor(repeating: 1, shape: [2, 3]))
+        #expect(v.grad?.shape == [2, 3])
     }
 
     @Test func constantsDoNotRecord() {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 @testable import Tensors
@@ -19,6 +20,30 @@ struct ConvolutionAlgorithmTests {
             let direct = (0..<r).reduce(0.0) { $0 + g[$1] * d[i + $1] }
             #expect(abs(winograd - direct) < 1e-12, "F(\(m), \(r)) output \(i): \(winograd) against \(direct)")
         }
+    }
+
+    @Test("The layers' workspace is one per thread, grown to the largest call")
+    func workspacePerThread() throws {
+        let workspace = ConvolutionWorkspace<Double>.forCurrentThread
+        #expect(ConvolutionWorkspace<Double>.forCurrentThread === workspace)
+        var g = SeededGenerator(seed: 5)
+        for (channels, side) in [(2, 9), (1, 4)] {
+            let x = Variable(Tensor<Double>(randomNormal: [2, channels, side, side], using: &g))
+            let w = Variable(Tensor<Double>(randomNormal: [3, channels, 3, 3], using: &g))
+            let y = try x.conv2d(weight: w, padding: 1, workspace: .forCurrentThread, algorithm: .im2col)
+            expectClose(y.value, referenceConv2d(x.value, weight: w.value, bias: nil, stride: 1, padding: 1), absolute: 1e-12, relative: 1e-12)
+        }
+        let grown = workspace.capacity
+        #expect(grown > 0)
+        #expect(ConvolutionWorkspace<Double>.forCurrentThread.capacity == grown)  // the smaller call did not shrink it
+        final class Box: @unchecked Sendable { var other: ObjectIdentifier? }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            box.other = ObjectIdentifier(ConvolutionWorkspace<Double>.forCurrentThread)
+            done.signal()
+        }
+        done.wait()
+        #expect(box.other != ObjectIdentifier(workspace))
     }
 
     static let shapes: [(kernel: Int, padding: Int, height: Int, width: Int)] = [

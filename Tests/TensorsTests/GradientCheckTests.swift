@@ -68,6 +68,14 @@ struct GradientCheckTests {
         try checkGradients([x]) { v in try v[0].maxPool2d(kernelSize: kernel, stride: stride) }
     }
 
+    /// Windows of more than 256 elements keep their winners' positions in 4 bytes instead of one.
+    @Test func maxPool2dWithALargeWindow() throws {
+        var x = Tensor<Double>(zeros: [1, 2, 17, 19])
+        var generator = SeededGenerator(seed: 24)
+        x.scalars = (0..<x.count).map { Double($0) * 0.37 }.shuffled(using: &generator)
+        try checkGradients([x]) { v in try v[0].maxPool2d(kernelSize: 17, stride: 1) }
+    }
+
     @Test(arguments: [(2, 2), (3, 1)])
     func avgPool2d(kernel: Int, stride: Int) throws {
         try checkGradients([randomTensor([2, 3, 6, 5], seed: 21)]) { v in try v[0].avgPool2d(kernelSize: kernel, stride: stride) }
@@ -81,7 +89,10 @@ struct GradientCheckTests {
     }
 
     @Test func relu() throws { try checkGradients([awayFromZero([4, 5], seed: 22)]) { v in v[0].relu() } }
-    @Test func leakyRelu() throws { try checkGradients([awayFromZero([4, 5], seed: 23)]) { v in v[0].leakyRelu(negativeSlope: 0.01) } }
+    @Test(arguments: [0.01, -0.2])
+    func leakyRelu(negativeSlope: Double) throws {
+        try checkGradients([awayFromZero([4, 5], seed: 23)]) { v in v[0].leakyRelu(negativeSlope: negativeSlope) }
+    }
     @Test func tanh() throws { try checkGradients([randomTensor([4, 5], seed: 24)]) { v in v[0].tanh() } }
     @Test func sigmoid() throws { try checkGradients([randomTensor([4, 5], seed: 25, scale: 3)]) { v in v[0].sigmoid() } }
     @Test func exp() throws { try checkGradients([randomTensor([3, 4], seed: 26)]) { v in v[0].exp() } }

@@ -5,8 +5,6 @@ public final class Conv2D<Scalar: TensorScalar>: Layer {
     public let stride: Int
     public let padding: Int
     public var isTraining = true
-    /// Column buffers reused from call to call.
-    let workspace = ConvolutionWorkspace<Scalar>()
 
     /// - Parameters:
     ///   - inputChannels: channels C of the (N, C, H, W) input.
@@ -28,7 +26,7 @@ public final class Conv2D<Scalar: TensorScalar>: Layer {
     }
 
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
-        try input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, workspace: workspace)
+        try input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, workspace: .forCurrentThread)
     }
 
     public var ownParameters: [(name: String, variable: Variable<Scalar>)] {
@@ -45,8 +43,6 @@ public final class ConvTranspose2D<Scalar: TensorScalar>: Layer {
     public let padding: Int
     public let outputPadding: Int
     public var isTraining = true
-    /// Column buffers reused from call to call.
-    let workspace = ConvolutionWorkspace<Scalar>()
 
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0, outputPadding: Int = 0,
                 bias: Bool = true, initialization: Initialization = .kaimingUniform, using generator: inout SeededGenerator) {
@@ -61,7 +57,7 @@ public final class ConvTranspose2D<Scalar: TensorScalar>: Layer {
     }
 
     public func callAsFunction(_ input: Variable<Scalar>) throws -> Variable<Scalar> {
-        try input.convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding, workspace: workspace)
+        try input.convTranspose2d(weight: weight, bias: bias, stride: stride, padding: padding, outputPadding: outputPadding, workspace: .forCurrentThread)
     }
 
     public var ownParameters: [(name: String, variable: Variable<Scalar>)] {

@@ -20,18 +20,23 @@ extension Variable {
                 initialized = count
             }
         }
-        return Variable.record(Tensor(uncheckedShape: x.shape, scalars: y), inputs: [self]) { [self] dy in
-            let dx = x.scalars.withUnsafeBufferPointer { xp in
+        let output = Tensor(uncheckedShape: x.shape, scalars: y)
+        // For a slope >= 0, y > 0 exactly where x > 0 (a NaN fails both), so the pullback keeps
+        // the output, which the next op keeps anyway, and not the input: a batch norm's output
+        // under a ReLU is freed once the ReLU has run, as PyTorch's in-place ReLU never keeps it.
+        let saved = negativeSlope >= 0 ? output : x, inputShape = x.shape
+        return Variable.record(output, inputs: [self]) { [input = node] dy in
+            let dx = saved.scalars.withUnsafeBufferPointer { sp in
                 dy.scalars.withUnsafeBufferPointer { g in
                     [Scalar](unsafeUninitializedCapacity: count) { dxp, initialized in
                         Parallel.forEachChunk(count: count, work: count) { range in
-                            for i in range { dxp[i] = xp[i] > 0 ? g[i] : g[i] * negativeSlope }
+                            for i in range { dxp[i] = sp[i] > 0 ? g[i] : g[i] * negativeSlope }
                         }
                         initialized = count
                     }
                 }
             }
-            self.accumulateGradient(Tensor(uncheckedShape: x.shape, scalars: dx))
+            input.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
         }
     }
 

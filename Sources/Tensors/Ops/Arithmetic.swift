@@ -25,28 +25,31 @@ extension Variable {
             }
         }
         let result = Tensor(uncheckedShape: outputShape, scalars: out)
-        return record(result, inputs: [lhs, rhs]) { upstream in
+        // The pullback keeps only the operands its gradients read: none for a sum or a
+        // difference, the other one for a product, both for a quotient.
+        let (aShape, bShape) = (a.shape, b.shape)
+        let keepsOperands = operation == .multiply || operation == .divide
+        let keptA: Tensor<Scalar>? = keepsOperands ? a : nil, keptB: Tensor<Scalar>? = keepsOperands ? b : nil
+        return record(result, inputs: [lhs, rhs]) { [lhs = lhs.node, rhs = rhs.node] upstream in
             if lhs.requiresGradient {
                 let da: [Scalar] = upstream.scalars.withUnsafeBufferPointer { g in
-                    b.scalars.withUnsafeBufferPointer { bp in
-                        switch operation {
-                        case .add, .subtract: return upstream.scalars  // shared storage, no copy
-                        case .multiply: return generate(count, nil, ib) { g[$0] * bp[$1] }
-                        case .divide: return generate(count, nil, ib) { g[$0] / bp[$1] }
-                        }
+                    switch operation {
+                    case .add, .subtract: return upstream.scalars  // shared storage, no copy
+                    case .multiply: return keptB!.scalars.withUnsafeBufferPointer { bp in generate(count, nil, ib) { g[$0] * bp[$1] } }
+                    case .divide: return keptB!.scalars.withUnsafeBufferPointer { bp in generate(count, nil, ib) { g[$0] / bp[$1] } }
                     }
                 }
-                lhs.accumulateGradient(Broadcasting.reduce(Tensor(uncheckedShape: outputShape, scalars: da), to: a.shape))
+                lhs.accumulateGradient(Broadcasting.reduce(Tensor(uncheckedShape: outputShape, scalars: da), to: aShape))
             }
             if rhs.requiresGradient {
                 let db: [Scalar] = upstream.scalars.withUnsafeBufferPointer { g in
-                    a.scalars.withUnsafeBufferPointer { ap in
-                        b.scalars.withUnsafeBufferPointer { bp in
-                            switch operation {
-                            case .add: return upstream.scalars
-                            case .subtract: return generate(count, nil, nil) { i, _ in -g[i] }
-                            case .multiply: return generate(count, nil, ia) { g[$0] * ap[$1] }
-                            case .divide:
+                    switch operation {
+                    case .add: return upstream.scalars
+                    case .subtract: return generate(count, nil, nil) { i, _ in -g[i] }
+                    case .multiply: return keptA!.scalars.withUnsafeBufferPointer { ap in generate(count, nil, ia) { g[$0] * ap[$1] } }
+                    case .divide:
+                        return keptA!.scalars.withUnsafeBufferPointer { ap in
+                            keptB!.scalars.withUnsafeBufferPointer { bp in
                                 guard let ib else { return generate(count, ia, nil) { i, j in -g[j] * ap[i] / (bp[j] * bp[j]) } }
                                 return generate(count, ia, nil) { i, j in
                                     let y = bp[ib[j]]
@@ -56,7 +59,7 @@ extension Variable {
                         }
                     }
                 }
-                rhs.accumulateGradient(Broadcasting.reduce(Tensor(uncheckedShape: outputShape, scalars: db), to: b.shape))
+                rhs.accumulateGradient(Broadcasting.reduce(Tensor(uncheckedShape: outputShape, scalars: db), to: bShape))
             }
         }
     }

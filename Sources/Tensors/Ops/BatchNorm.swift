@@ -103,7 +103,7 @@ extension Variable {
         }
         let y = Tensor(uncheckedShape: x.shape, scalars: yScalars)
         let inputs = [self] + (weight.map { [$0] } ?? []) + (bias.map { [$0] } ?? [])
-        return Variable.record(y, inputs: inputs) { [self] dy in
+        return Variable.record(y, inputs: inputs) { [input = node] dy in
             var sumDy = [Scalar](repeating: 0, count: C)
             var sumDyXHat = [Scalar](repeating: 0, count: C)
             dy.scalars.withUnsafeBufferPointer { g in
@@ -128,7 +128,7 @@ extension Variable {
             }
             if let weight, weight.requiresGradient { weight.accumulateGradient(Tensor(uncheckedShape: [C], scalars: sumDyXHat)) }
             if let bias, bias.requiresGradient { bias.accumulateGradient(Tensor(uncheckedShape: [C], scalars: sumDy)) }
-            guard self.requiresGradient else { return }
+            guard input.requiresGradient else { return }
             let dxScalars = dy.scalars.withUnsafeBufferPointer { g in
                 x.scalars.withUnsafeBufferPointer { xp in
                     [Scalar](unsafeUninitializedCapacity: dy.count) { dxp, initialized in
@@ -156,7 +156,7 @@ extension Variable {
                 }
             }
             let dx = Tensor(uncheckedShape: dy.shape, scalars: dxScalars)
-            self.accumulateGradient(dx)
+            input.accumulateGradient(dx)
         }
     }
 }

@@ -34,9 +34,10 @@ extension Variable {
         }
         var outputShape = first.shape
         outputShape[axis] = parts.map { $0.shape[axis] }.reduce(0, +)
+        let nodes = parts.map(\.node)
         return record(Tensor(uncheckedShape: outputShape, scalars: out), inputs: parts) { dy in
             var offset = 0
-            for (p, part) in parts.enumerated() {
+            for (p, part) in nodes.enumerated() {
                 defer { offset += chunk[p] }
                 guard part.requiresGradient else { continue }
                 var piece = [Scalar]()

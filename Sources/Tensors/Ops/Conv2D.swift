@@ -83,8 +83,8 @@ extension Variable {
         let y = Tensor<Scalar>(uncheckedShape: [N, O, OH, OW], scalars: yScalars)
 
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
-        return Variable.record(y, inputs: inputs) { [self] dy in
-            let needX = self.requiresGradient, needW = weight.requiresGradient
+        return Variable.record(y, inputs: inputs) { [input = node] dy in
+            let needX = input.requiresGradient, needW = weight.requiresGradient
             // Stride 1: dX is the convolution of dY with the flipped, transposed weight (C, O, KH, KW)
             // and padding KH-1-P: a GEMM with the long inner dimension O*KH*KW instead of a thin
             // GEMM and col2im.
@@ -192,7 +192,7 @@ extension Variable {
                     }
                 }
             }
-            self.accumulateConvolutionGradients(input: dx, weight: weight, weightGradient: dw, bias: bias, upstream: dy)
+            input.accumulateConvolutionGradients(input: dx, weight: weight, weightGradient: dw, bias: bias, upstream: dy)
         }
     }
 }
@@ -217,11 +217,11 @@ private func correlate<Scalar: TensorScalar>(
     return true
 }
 
-extension Variable {
+extension GradientNode {
     /// Hands a convolution's (or transposed convolution's) gradients to its inputs; the
     /// bias gradient is dY summed over every axis but the channel.
-    func accumulateConvolutionGradients(input dx: Tensor<Scalar>?, weight: Variable, weightGradient dw: Tensor<Scalar>?,
-                                        bias: Variable?, upstream dy: Tensor<Scalar>) {
+    func accumulateConvolutionGradients(input dx: Tensor<Scalar>?, weight: Variable<Scalar>, weightGradient dw: Tensor<Scalar>?,
+                                        bias: Variable<Scalar>?, upstream dy: Tensor<Scalar>) {
         if let dx { accumulateGradient(dx) }
         if let dw { weight.accumulateGradient(dw) }
         if let bias, bias.requiresGradient { bias.accumulateGradient(sumPerChannel(dy, channels: dy.shape[1])) }

@@ -84,8 +84,8 @@ extension Variable {
         }
 
         let inputs = [self, weight] + (bias.map { [$0] } ?? [])
-        return Variable.record(y, inputs: inputs) { [self] dy in
-            let needX = self.requiresGradient, needW = weight.requiresGradient
+        return Variable.record(y, inputs: inputs) { [input = node] dy in
+            let needX = input.requiresGradient, needW = weight.requiresGradient
             var dx = needX ? Tensor<Scalar>(zeros: xValue.shape) : nil
             var dw = needW ? Tensor<Scalar>(zeros: wValue.shape) : nil
             dy.scalars.withUnsafeBufferPointer { dyp in
@@ -128,7 +128,7 @@ extension Variable {
                     }
                 }
             }
-            self.accumulateConvolutionGradients(input: dx, weight: weight, weightGradient: dw, bias: bias, upstream: dy)
+            input.accumulateConvolutionGradients(input: dx, weight: weight, weightGradient: dw, bias: bias, upstream: dy)
         }
     }
 }

@@ -18,12 +18,12 @@ extension Variable {
         y.scalars.withUnsafeMutableBufferPointer { p in
             for i in 0..<p.count { p[i] *= mask[i] }
         }
-        return Variable.record(y, inputs: [self]) { [self] dy in
+        return Variable.record(y, inputs: [self]) { [input = node] dy in
             var dx = dy
             dx.scalars.withUnsafeMutableBufferPointer { g in
                 for i in 0..<g.count { g[i] *= mask[i] }
             }
-            self.accumulateGradient(dx)
+            input.accumulateGradient(dx)
         }
     }
 }

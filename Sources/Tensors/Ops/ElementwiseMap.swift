@@ -11,7 +11,7 @@ extension Variable {
             for i in 0..<p.count { p[i] = function(p[i]) }
         }
         let output = y
-        return Variable.record(y, inputs: [self]) { [self] dy in
+        return Variable.record(y, inputs: [self]) { [input = node] dy in
             var dx = dy
             dx.scalars.withUnsafeMutableBufferPointer { g in
                 x.scalars.withUnsafeBufferPointer { xp in
@@ -20,7 +20,7 @@ extension Variable {
                     }
                 }
             }
-            self.accumulateGradient(dx)
+            input.accumulateGradient(dx)
         }
     }
 

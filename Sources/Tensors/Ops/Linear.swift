@@ -24,9 +24,9 @@ extension Variable {
                 }
             }
         }
-        return Variable.record(c, inputs: [self, other]) { [self] dc in
+        return Variable.record(c, inputs: [self, other]) { [input = node, other = other.node] dc in
             dc.scalars.withUnsafeBufferPointer { dcp in
-                if self.requiresGradient {
+                if input.requiresGradient {
                     // dA = dC B^T (or its transpose when A was used transposed)
                     var da = Tensor<Scalar>(zeros: a.shape)
                     b.scalars.withUnsafeBufferPointer { bp in
@@ -40,7 +40,7 @@ extension Variable {
                             }
                         }
                     }
-                    self.accumulateGradient(da)
+                    input.accumulateGradient(da)
                 }
                 if other.requiresGradient {
                     var db = Tensor<Scalar>(zeros: b.shape)

@@ -16,10 +16,10 @@ extension Variable {
             for i in 0..<count { difference[i] -= t[i]; total += difference[i] * difference[i] }
         }
         let inputShape = shape
-        return Variable.record(Tensor(total / Scalar(count)), inputs: [self, target]) { [self] dy in
+        return Variable.record(Tensor(total / Scalar(count)), inputs: [self, target]) { [input = node, target = target.node] dy in
             let factor = 2 * dy.scalars[0] / Scalar(count)
             let gradient = Tensor(uncheckedShape: inputShape, scalars: difference.map { $0 * factor })
-            if self.requiresGradient { self.accumulateGradient(gradient) }
+            if input.requiresGradient { input.accumulateGradient(gradient) }
             if target.requiresGradient { target.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: gradient.scalars.map { -$0 })) }
         }
     }

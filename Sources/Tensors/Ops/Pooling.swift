@@ -18,15 +18,27 @@ extension Variable {
     /// - Parameters:
     ///   - kernelSize: side K of the square window (at least 1, at most H and W).
     ///   - stride: step between windows (at least 1); defaults to the kernel size.
-    @_specialize(where Scalar == Float)
-    @_specialize(where Scalar == Double)
     public func maxPool2d(kernelSize: Int, stride: Int? = nil) throws -> Variable {
         let S = stride ?? kernelSize, K = kernelSize
-        let (N, C, H, W, OH, OW) = try poolingGeometry(op: "maxPool2d", kernelSize: K, stride: S)
+        let geometry = try poolingGeometry(op: "maxPool2d", kernelSize: K, stride: S)
+        // The backward pass needs only which element of each window won: its position in the
+        // window, kh * K + kw, one byte for windows of up to 256 elements (PyTorch keeps an
+        // 8-byte flat index, half the input's size in bytes for 2x2 windows of Float).
+        if K * K <= Int(UInt8.max) + 1 { return maxPool2d(K: K, S: S, geometry, winnerType: UInt8.self) }
+        return maxPool2d(K: K, S: S, geometry, winnerType: UInt32.self)
+    }
+
+    @_specialize(where Scalar == Float, Winner == UInt8)
+    @_specialize(where Scalar == Double, Winner == UInt8)
+    private func maxPool2d<Winner: FixedWidthInteger & UnsignedInteger>(
+        K: Int, S: Int, _ geometry: (N: Int, C: Int, H: Int, W: Int, OH: Int, OW: Int), winnerType: Winner.Type
+    ) -> Variable {
+        let (N, C, H, W, OH, OW) = geometry
         let count = N * C * OH * OW
-        var argmax = [Int](repeating: 0, count: count)  // flat index into the input
+        // (N, C, OH, OW): the winner's position kh * K + kw in its window
+        var winners = [Winner](repeating: 0, count: count)
         let out = value.scalars.withUnsafeBufferPointer { x in
-            argmax.withUnsafeMutableBufferPointer { arg in
+            winners.withUnsafeMutableBufferPointer { arg in
                 [Scalar](unsafeUninitializedCapacity: count) { outp, initialized in
                     Parallel.forEachChunk(count: N * C, work: N * C * H * W) { planes in
                         for plane in planes {
@@ -34,27 +46,27 @@ extension Variable {
                             for oh in 0..<OH {
                                 for ow in 0..<OW {
                                     let origin = base + oh * S * W + ow * S
-                                    var best = origin
+                                    var best = 0
                                     var bestValue = x[origin]
                                     // NaN propagates: a NaN candidate wins, as in PyTorch. A select,
                                     // not a branch: which element wins is unpredictable.
-                                    @inline(__always) func consider(_ j: Int) {
+                                    @inline(__always) func consider(_ j: Int, _ position: Int) {
                                         let v = x[j]
                                         let wins = v > bestValue || v.isNaN
-                                        best = wins ? j : best
+                                        best = wins ? position : best
                                         bestValue = wins ? v : bestValue
                                     }
                                     if K == 2 {  // the paper's pools, unrolled
-                                        consider(origin + 1); consider(origin + W); consider(origin + W + 1)
+                                        consider(origin + 1, 1); consider(origin + W, 2); consider(origin + W + 1, 3)
                                     } else {
                                         for kh in 0..<K {
-                                            let row = base + (oh * S + kh) * W + ow * S
-                                            for kw in 0..<K { consider(row + kw) }
+                                            let row = origin + kh * W
+                                            for kw in 0..<K { consider(row + kw, kh * K + kw) }
                                         }
                                     }
                                     let o = (plane * OH + oh) * OW + ow
                                     outp[o] = bestValue
-                                    arg[o] = best
+                                    arg[o] = Winner(truncatingIfNeeded: best)
                                 }
                             }
                         }
@@ -63,21 +75,30 @@ extension Variable {
                 }
             }
         }
-        let inputShape = shape, winners = argmax
-        return Variable.record(Tensor(uncheckedShape: [N, C, OH, OW], scalars: out), inputs: [self]) { [self] dy in
+        let inputShape = shape
+        return Variable.record(Tensor(uncheckedShape: [N, C, OH, OW], scalars: out), inputs: [self]) { [input = node] dy in
             var dx = [Scalar](repeating: 0, count: inputShape.reduce(1, *))
             dx.withUnsafeMutableBufferPointer { dxp in
                 dy.scalars.withUnsafeBufferPointer { g in
                     winners.withUnsafeBufferPointer { arg in
                         // A window's winner lies in its own plane: workers take whole planes.
-                        let perPlane = OH * OW
                         Parallel.forEachChunk(count: N * C, work: 4 * g.count) { planes in
-                            for o in (planes.lowerBound * perPlane)..<(planes.upperBound * perPlane) { dxp[arg[o]] += g[o] }
+                            for plane in planes {
+                                for oh in 0..<OH {
+                                    let o = (plane * OH + oh) * OW
+                                    let row = plane * H * W + oh * S * W
+                                    for ow in 0..<OW {
+                                        let position = Int(arg[o + ow])
+                                        let kh = K == 2 ? position >> 1 : position / K, kw = K == 2 ? position & 1 : position % K
+                                        dxp[row + ow * S + kh * W + kw] += g[o + ow]
+                                    }
+                                }
+                            }
                         }
                     }
                 }
             }
-            self.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
+            input.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
         }
     }
 
@@ -107,7 +128,7 @@ extension Variable {
             }
         }
         let inputShape = shape
-        return Variable.record(Tensor(uncheckedShape: [N, C, OH, OW], scalars: out), inputs: [self]) { [self] dy in
+        return Variable.record(Tensor(uncheckedShape: [N, C, OH, OW], scalars: out), inputs: [self]) { [input = node] dy in
             var dx = [Scalar](repeating: 0, count: inputShape.reduce(1, *))
             for plane in 0..<(N * C) {
                 for oh in 0..<OH {
@@ -120,7 +141,7 @@ extension Variable {
                     }
                 }
             }
-            self.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
+            input.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
         }
     }
 }

@@ -3,8 +3,8 @@ extension Variable {
     public func sum() -> Variable {
         let total = value.scalars.reduce(0, +)
         let inputShape = shape
-        return Variable.record(Tensor(total), inputs: [self]) { [self] dy in
-            self.accumulateGradient(Tensor(repeating: dy.scalars[0], shape: inputShape))
+        return Variable.record(Tensor(total), inputs: [self]) { [input = node] dy in
+            input.accumulateGradient(Tensor(repeating: dy.scalars[0], shape: inputShape))
         }
     }
 
@@ -34,7 +34,7 @@ extension Variable {
         var outputShape = shape
         outputShape.remove(at: axis)
         let inputShape = shape
-        return Variable.record(Tensor(uncheckedShape: outputShape, scalars: out), inputs: [self]) { [self] dy in
+        return Variable.record(Tensor(uncheckedShape: outputShape, scalars: out), inputs: [self]) { [input = node] dy in
             var dx = [Scalar](repeating: 0, count: inputShape.reduce(1, *))
             for o in 0..<outer {
                 for a in 0..<length {
@@ -42,7 +42,7 @@ extension Variable {
                     for i in 0..<inner { dx[base + i] = dy.scalars[o * inner + i] }
                 }
             }
-            self.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
+            input.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
         }
     }
 
@@ -67,10 +67,10 @@ extension Variable {
         }
         let picked = (0..<N).map { value.scalars[$0 * K + indices[$0]] }
         let inputShape = shape
-        return Variable.record(Tensor(uncheckedShape: [N], scalars: picked), inputs: [self]) { [self] dy in
+        return Variable.record(Tensor(uncheckedShape: [N], scalars: picked), inputs: [self]) { [input = node] dy in
             var dx = [Scalar](repeating: 0, count: N * K)
             for i in 0..<N { dx[i * K + indices[i]] = dy.scalars[i] }
-            self.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
+            input.accumulateGradient(Tensor(uncheckedShape: inputShape, scalars: dx))
         }
     }
 }

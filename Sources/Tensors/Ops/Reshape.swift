@@ -3,8 +3,8 @@ extension Variable {
     public func reshaped(to newShape: [Int]) throws -> Variable {
         let y = try value.reshaped(to: newShape)
         let oldShape = shape
-        return Variable.record(y, inputs: [self]) { [self] dy in
-            self.accumulateGradient(Tensor(uncheckedShape: oldShape, scalars: dy.scalars))
+        return Variable.record(y, inputs: [self]) { [input = node] dy in
+            input.accumulateGradient(Tensor(uncheckedShape: oldShape, scalars: dy.scalars))
         }
     }
 

@@ -27,7 +27,7 @@ extension Variable {
             }
         }
         let output = y
-        return Variable.record(y, inputs: [self]) { [self] dy in
+        return Variable.record(y, inputs: [self]) { [input = node] dy in
             // dx = dy - softmax * sum(dy) per row
             var dx = dy
             dx.scalars.withUnsafeMutableBufferPointer { g in
@@ -37,7 +37,7 @@ extension Variable {
                     for k in 0..<K { g[r * K + k] -= Scalar.exp(output.scalars[r * K + k]) * total }
                 }
             }
-            self.accumulateGradient(dx)
+            input.accumulateGradient(dx)
         }
     }
 
@@ -57,7 +57,7 @@ extension Variable {
             }
         }
         let output = y
-        return Variable.record(y, inputs: [self]) { [self] dy in
+        return Variable.record(y, inputs: [self]) { [input = node] dy in
             // dx = s * (dy - sum(dy * s)) per row
             var dx = dy
             dx.scalars.withUnsafeMutableBufferPointer { g in
@@ -67,7 +67,7 @@ extension Variable {
                     for k in 0..<K { g[r * K + k] = output.scalars[r * K + k] * (g[r * K + k] - dot) }
                 }
             }
-            self.accumulateGradient(dx)
+            input.accumulateGradient(dx)
         }
     }
 }
