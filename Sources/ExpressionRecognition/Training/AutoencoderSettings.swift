@@ -38,7 +38,7 @@ public struct AutoencoderSettings: Codable, Sendable, Equatable {
     public var criticEvery = 10
     /// WGAN weight clipping bound.
     public var clipBound = 0.01
-    /// The arithmetic of the convolutions' products (``ComputePrecision``): nil is Float, as in
+    /// The arithmetic of the convolutions' products (`ComputePrecision` of Tensors): nil is Float, as in
     /// config.json files written before the setting existed. Weights, gradients and the
     /// optimizer stay Float either way; the trainer and the run apply it to every step and
     /// evaluation of the run, so a resumed run continues with it.

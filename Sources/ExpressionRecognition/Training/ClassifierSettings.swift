@@ -43,7 +43,7 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
     /// Horizontal flip and small shifts of the training images.
     public var augment = true
     public var seed: UInt64 = 0
-    /// The arithmetic of the convolutions' products (``ComputePrecision``): nil is Float, as in
+    /// The arithmetic of the convolutions' products (`ComputePrecision` of Tensors): nil is Float, as in
     /// config.json files written before the setting existed. Weights, gradients and the
     /// optimizer stay Float either way; the trainer and the run apply it to every step and
     /// evaluation of the run, so a resumed run continues with it.

@@ -6,7 +6,7 @@
 /// result records its inputs and a pullback closure: this chain of records is the tape.
 /// ``backward(upstream:)`` replays it in reverse and releases it afterwards.
 ///
-/// The tape links the variables' gradient records (``GradientNode``), not the variables:
+/// The tape links the variables' gradient records (`GradientNode`), not the variables:
 /// a recorded op keeps alive only the values its pullback captured, as PyTorch keeps only
 /// an op's saved tensors. An intermediate result that nothing else holds (the batch norm
 /// output a ReLU consumed) is freed as soon as the forward pass moves on.

@@ -15,7 +15,7 @@ import Foundation
 /// backward pass keeps it.
 ///
 /// Off by default. `FER_PRECISION=bf16` in the environment turns it on for the process
-/// (``environmentValue()``), and `ComputePrecision.$override.withValue(.bfloat16) { }` for a
+/// (``environmentValue(_:)``), and `ComputePrecision.$override.withValue(.bfloat16) { }` for a
 /// block on the calling thread, as ``ConvolutionAlgorithm/override`` does.
 public enum ComputePrecision: String, Sendable, CaseIterable, Codable {
     /// Float products through OpenBLAS (the default).
@@ -36,7 +36,7 @@ public enum ComputePrecision: String, Sendable, CaseIterable, Codable {
     }
 
     /// What `FER_PRECISION` sets for the process; float32 when unset, or when the value is not
-    /// a precision (programs call ``environmentValue()`` first, which says so).
+    /// a precision (programs call ``environmentValue(_:)`` first, which says so).
     public static let processDefault: ComputePrecision = (try? environmentValue()) ?? .float32
 
     /// The precision `FER_PRECISION` names, nil when unset or empty.
