@@ -43,7 +43,10 @@ let package = Package(
         // where the CPU has it, picked at run time, and a portable C kernel with the same
         // rounding elsewhere (Debian's OpenBLAS does not export cblas_sbgemm).
         .target(name: "CBFloat16GEMM"),
-        .target(name: "Tensors", dependencies: ["COpenBLAS", "CMalloc", "CDirectConvolution", "CBFloat16GEMM"]),
+        // Vector loops of the layers between convolutions (the 2x2 max pool), built per x86-64
+        // level like CDirectConvolution: Swift's baseline build runs them one window at a time.
+        .target(name: "CLayerKernels"),
+        .target(name: "Tensors", dependencies: ["COpenBLAS", "CMalloc", "CDirectConvolution", "CBFloat16GEMM", "CLayerKernels"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         // What every executable does first: the OpenBLAS core guard (may restart the process)
         // and the allocator policy. Not needed by a program that only uses the library.

@@ -86,8 +86,3 @@ private func pad<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, into padded: 
     }
 }
 
-/// The same memory seen as the C function's element type (the caller checked which one).
-@inline(__always) private func raw<Scalar, T>(_ p: UnsafePointer<Scalar>) -> UnsafePointer<T> { UnsafeRawPointer(p).assumingMemoryBound(to: T.self) }
-@inline(__always) private func rawMutable<Scalar, T>(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<T> {
-    UnsafeMutableRawPointer(p).assumingMemoryBound(to: T.self)
-}

@@ -15,7 +15,10 @@ extension Variable {
         let y = x.scalars.withUnsafeBufferPointer { xp in
             [Scalar](unsafeUninitializedCapacity: count) { yp, initialized in
                 Parallel.forEachChunk(count: count, work: count) { range in
-                    for i in range { let v = xp[i]; yp[i] = v > 0 ? v : v * negativeSlope }
+                    // Local base pointers: through the captured buffers, each store could change
+                    // them, so the compiler reloaded them per element and ran the loop scalar.
+                    guard let source = xp.baseAddress, let target = yp.baseAddress else { return }
+                    for i in range { let v = source[i]; target[i] = v > 0 ? v : v * negativeSlope }
                 }
                 initialized = count
             }
@@ -30,7 +33,9 @@ extension Variable {
                 dy.scalars.withUnsafeBufferPointer { g in
                     [Scalar](unsafeUninitializedCapacity: count) { dxp, initialized in
                         Parallel.forEachChunk(count: count, work: count) { range in
-                            for i in range { dxp[i] = sp[i] > 0 ? g[i] : g[i] * negativeSlope }
+                            // Local base pointers, as in the forward loop, so that it vectorises.
+                            guard let output = sp.baseAddress, let upstream = g.baseAddress, let target = dxp.baseAddress else { return }
+                            for i in range { target[i] = output[i] > 0 ? upstream[i] : upstream[i] * negativeSlope }
                         }
                         initialized = count
                     }

@@ -1,3 +1,5 @@
+import CLayerKernels
+
 // Legend: N batch, C channels, H x W input, OH x OW output, K window, S stride.
 
 extension Variable {
@@ -41,6 +43,17 @@ extension Variable {
             winners.withUnsafeMutableBufferPointer { arg in
                 [Scalar](unsafeUninitializedCapacity: count) { outp, initialized in
                     Parallel.forEachChunk(count: N * C, work: N * C * H * W) { planes in
+                        if K == 2, S == 2, Winner.self == UInt8.self, !planes.isEmpty {
+                            // The paper's pools: CLayerKernels' vector loop, same result and positions.
+                            let first = planes.lowerBound, input = x.baseAddress! + first * H * W, o = first * OH * OW
+                            let positions = UnsafeMutableRawPointer(arg.baseAddress! + o).assumingMemoryBound(to: UInt8.self)
+                            if Scalar.self == Float.self {
+                                max_pool_2x2_forward_f32(raw(input), rawMutable(outp.baseAddress! + o), positions, planes.count, H, W)
+                            } else {
+                                max_pool_2x2_forward_f64(raw(input), rawMutable(outp.baseAddress! + o), positions, planes.count, H, W)
+                            }
+                            return
+                        }
                         for plane in planes {
                             let base = plane * H * W
                             for oh in 0..<OH {
