@@ -12,11 +12,27 @@
 
 #define LANES 8
 #define COMBINE(a) (((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])))
+// Planes are taken four at a time, each with its own eight partial sums: one plane's sums form
+// dependency chains one vector add long per step, and four independent planes keep the adders
+// busy. Each plane's sum is still combined on its own and added to the total in sample order.
+#define PLANES 4
 
 #define DEFINE_STATISTICS(NAME, T)                                                                 \
     VECTOR_LEVELS void NAME(const T *x, long N, long C, long S, long c, T *mean, T *squares) {     \
         T sum = 0;                                                                                 \
-        for (long n = 0; n < N; n++) {                                                             \
+        long n = 0;                                                                                \
+        for (; n + PLANES <= N; n += PLANES) {                                                     \
+            const T *p0 = x + (n * C + c) * S, *p1 = p0 + C * S, *p2 = p1 + C * S, *p3 = p2 + C * S; \
+            T a0[LANES] = {0}, a1[LANES] = {0}, a2[LANES] = {0}, a3[LANES] = {0};                  \
+            long i = 0;                                                                            \
+            for (; i + LANES <= S; i += LANES)                                                     \
+                for (int j = 0; j < LANES; j++) {                                                  \
+                    a0[j] += p0[i + j]; a1[j] += p1[i + j]; a2[j] += p2[i + j]; a3[j] += p3[i + j]; \
+                }                                                                                  \
+            for (; i < S; i++) { a0[0] += p0[i]; a1[0] += p1[i]; a2[0] += p2[i]; a3[0] += p3[i]; } \
+            sum += COMBINE(a0); sum += COMBINE(a1); sum += COMBINE(a2); sum += COMBINE(a3);        \
+        }                                                                                          \
+        for (; n < N; n++) {                                                                       \
             const T *p = x + (n * C + c) * S;                                                      \
             T a[LANES] = {0};                                                                      \
             long i = 0;                                                                            \
@@ -27,7 +43,23 @@
         }                                                                                          \
         const T mu = sum / (T)(N * S);                                                             \
         T total = 0;                                                                               \
-        for (long n = 0; n < N; n++) {                                                             \
+        for (n = 0; n + PLANES <= N; n += PLANES) {                                                \
+            const T *p0 = x + (n * C + c) * S, *p1 = p0 + C * S, *p2 = p1 + C * S, *p3 = p2 + C * S; \
+            T a0[LANES] = {0}, a1[LANES] = {0}, a2[LANES] = {0}, a3[LANES] = {0};                  \
+            long i = 0;                                                                            \
+            for (; i + LANES <= S; i += LANES)                                                     \
+                for (int j = 0; j < LANES; j++) {                                                  \
+                    const T d0 = p0[i + j] - mu, d1 = p1[i + j] - mu;                              \
+                    const T d2 = p2[i + j] - mu, d3 = p3[i + j] - mu;                              \
+                    a0[j] += d0 * d0; a1[j] += d1 * d1; a2[j] += d2 * d2; a3[j] += d3 * d3;        \
+                }                                                                                  \
+            for (; i < S; i++) {                                                                   \
+                const T d0 = p0[i] - mu, d1 = p1[i] - mu, d2 = p2[i] - mu, d3 = p3[i] - mu;        \
+                a0[0] += d0 * d0; a1[0] += d1 * d1; a2[0] += d2 * d2; a3[0] += d3 * d3;            \
+            }                                                                                      \
+            total += COMBINE(a0); total += COMBINE(a1); total += COMBINE(a2); total += COMBINE(a3); \
+        }                                                                                          \
+        for (; n < N; n++) {                                                                       \
             const T *p = x + (n * C + c) * S;                                                      \
             T a[LANES] = {0};                                                                      \
             long i = 0;                                                                            \
@@ -50,7 +82,33 @@
     VECTOR_LEVELS void NAME(const T *dy, const T *x, long N, long C, long S, long c,               \
                             T mean, T inverse_std, T *sum_dy, T *sum_dy_xhat) {                    \
         T total = 0, dot = 0;                                                                      \
-        for (long n = 0; n < N; n++) {                                                             \
+        long n = 0;                                                                                \
+        for (; n + PLANES <= N; n += PLANES) {                                                     \
+            const long o = (n * C + c) * S, step = C * S;                                          \
+            const T *g0 = dy + o, *g1 = g0 + step, *g2 = g1 + step, *g3 = g2 + step;               \
+            const T *p0 = x + o, *p1 = p0 + step, *p2 = p1 + step, *p3 = p2 + step;                \
+            T s0[LANES] = {0}, s1[LANES] = {0}, s2[LANES] = {0}, s3[LANES] = {0};                  \
+            T d0[LANES] = {0}, d1[LANES] = {0}, d2[LANES] = {0}, d3[LANES] = {0};                  \
+            long i = 0;                                                                            \
+            for (; i + LANES <= S; i += LANES)                                                     \
+                for (int j = 0; j < LANES; j++) {                                                  \
+                    s0[j] += g0[i + j]; d0[j] += g0[i + j] * ((p0[i + j] - mean) * inverse_std);   \
+                    s1[j] += g1[i + j]; d1[j] += g1[i + j] * ((p1[i + j] - mean) * inverse_std);   \
+                    s2[j] += g2[i + j]; d2[j] += g2[i + j] * ((p2[i + j] - mean) * inverse_std);   \
+                    s3[j] += g3[i + j]; d3[j] += g3[i + j] * ((p3[i + j] - mean) * inverse_std);   \
+                }                                                                                  \
+            for (; i < S; i++) {                                                                   \
+                s0[0] += g0[i]; d0[0] += g0[i] * ((p0[i] - mean) * inverse_std);                   \
+                s1[0] += g1[i]; d1[0] += g1[i] * ((p1[i] - mean) * inverse_std);                   \
+                s2[0] += g2[i]; d2[0] += g2[i] * ((p2[i] - mean) * inverse_std);                   \
+                s3[0] += g3[i]; d3[0] += g3[i] * ((p3[i] - mean) * inverse_std);                   \
+            }                                                                                      \
+            total += COMBINE(s0); dot += COMBINE(d0);                                              \
+            total += COMBINE(s1); dot += COMBINE(d1);                                              \
+            total += COMBINE(s2); dot += COMBINE(d2);                                              \
+            total += COMBINE(s3); dot += COMBINE(d3);                                              \
+        }                                                                                          \
+        for (; n < N; n++) {                                                                       \
             const T *g = dy + (n * C + c) * S, *p = x + (n * C + c) * S;                           \
             T s[LANES] = {0}, d[LANES] = {0};                                                      \
             long i = 0;                                                                            \
