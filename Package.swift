@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
         // Runs the built programs as a user would (they must be built first: Scripts/test.sh
         // does), and builds Examples/OutsidePackage as a user's package.
-        .testTarget(name: "FERCommandTests", dependencies: ["ExpressionRecognition", "NeuralNetworks", "TestSupport"]),
+        .testTarget(name: "FERCommandTests", dependencies: ["ExpressionRecognition", "NeuralNetworks", "TestSupport", "FERCommands"]),
     ],
     swiftLanguageModes: [.v6]
 )

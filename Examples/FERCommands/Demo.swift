@@ -160,6 +160,11 @@ struct Demo: ParsableCommand {
 
         // 5. The table.
         print(table(results.map { ($0.name, $0.records, $0.report) }, noise: noise))
+        // 6. What the table says, computed from it.
+        let reading = DemoReading.lines(results.map { r in
+            DemoReading.Method(name: r.name == "masked" ? "masked (BT)" : r.name, auroc: r.records.last?.maskScores?.auroc, accuracy: r.report.accuracy)
+        }, testCount: test.count)
+        if !reading.isEmpty { print("\n" + reading.joined(separator: "\n")) }
         print("\nruns: \(root.path)/{autoencoder,baseline,masked,small-loss}; pictures: \(pictures.path)/{accuracy,loss,neighbors,scores-masked,scores-small-loss}.png and each run's pictures/confusion.png")
         print("total time \(ProgressReporter.duration(Date().timeIntervalSince(started)))")
     }
