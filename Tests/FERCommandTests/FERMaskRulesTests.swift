@@ -117,6 +117,11 @@ struct FERMaskRulesTests {
         for column in ["baseline", "masked (BT)", "small-loss"] { #expect(demo.output.contains(column), "\(column)") }
         let auroc = try #require(demo.output.split(separator: "\n").first { $0.hasPrefix("AUROC of the score") })
         #expect(auroc.split(separator: " ").filter { Double($0) != nil }.count == 2, "the two masks report an AUROC: \(auroc)")
+        // Under the table, what it says: one AUROC sentence and one accuracy sentence per mask.
+        for method in ["masked (BT)", "small-loss"] {
+            #expect(demo.output.contains("\(method): its score"), "\(method)'s AUROC sentence")
+            #expect(demo.output.contains("\(method): ") && demo.output.contains("points against the baseline"), "\(method)'s accuracy sentence")
+        }
         let aeMetrics = try String(contentsOf: output.appendingPathComponent("autoencoder/metrics.jsonl"), encoding: .utf8)
         #expect(aeMetrics.contains("\"testPSNR\""), "the demo's autoencoder stage reports its test PSNR")
         for picture in ["accuracy", "loss", "neighbors", "scores-masked", "scores-small-loss"] {
