@@ -17,9 +17,9 @@
 // busy. Each plane's sum is still combined on its own and added to the total in sample order.
 #define PLANES 4
 
-#define DEFINE_STATISTICS(NAME, T)                                                                 \
-    VECTOR_LEVELS void NAME(const T *x, long N, long C, long S, long c, T *mean, T *squares) {     \
-        T sum = 0;                                                                                 \
+// result = the sum over channel c's planes of TERM(element), in the order described above.
+#define CHANNEL_SUM(T, x, N, C, S, c, TERM, result)                                                \
+    do {                                                                                           \
         long n = 0;                                                                                \
         for (; n + PLANES <= N; n += PLANES) {                                                     \
             const T *p0 = x + (n * C + c) * S, *p1 = p0 + C * S, *p2 = p1 + C * S, *p3 = p2 + C * S; \
@@ -27,53 +27,36 @@
             long i = 0;                                                                            \
             for (; i + LANES <= S; i += LANES)                                                     \
                 for (int j = 0; j < LANES; j++) {                                                  \
-                    a0[j] += p0[i + j]; a1[j] += p1[i + j]; a2[j] += p2[i + j]; a3[j] += p3[i + j]; \
+                    a0[j] += TERM(p0[i + j]); a1[j] += TERM(p1[i + j]);                            \
+                    a2[j] += TERM(p2[i + j]); a3[j] += TERM(p3[i + j]);                            \
                 }                                                                                  \
-            for (; i < S; i++) { a0[0] += p0[i]; a1[0] += p1[i]; a2[0] += p2[i]; a3[0] += p3[i]; } \
-            sum += COMBINE(a0); sum += COMBINE(a1); sum += COMBINE(a2); sum += COMBINE(a3);        \
+            for (; i < S; i++) {                                                                   \
+                a0[0] += TERM(p0[i]); a1[0] += TERM(p1[i]); a2[0] += TERM(p2[i]); a3[0] += TERM(p3[i]); \
+            }                                                                                      \
+            result += COMBINE(a0); result += COMBINE(a1); result += COMBINE(a2); result += COMBINE(a3); \
         }                                                                                          \
         for (; n < N; n++) {                                                                       \
             const T *p = x + (n * C + c) * S;                                                      \
             T a[LANES] = {0};                                                                      \
             long i = 0;                                                                            \
             for (; i + LANES <= S; i += LANES)                                                     \
-                for (int j = 0; j < LANES; j++) a[j] += p[i + j];                                  \
-            for (; i < S; i++) a[0] += p[i];                                                       \
-            sum += COMBINE(a);                                                                     \
+                for (int j = 0; j < LANES; j++) a[j] += TERM(p[i + j]);                            \
+            for (; i < S; i++) a[0] += TERM(p[i]);                                                 \
+            result += COMBINE(a);                                                                  \
         }                                                                                          \
+    } while (0)
+
+#define VALUE(v) (v)
+// (v - mu) twice: the compiler computes it once, and the product is the square of one rounding.
+#define SQUARED_DEVIATION(v) (((v) - mu) * ((v) - mu))
+
+#define DEFINE_STATISTICS(NAME, T)                                                                 \
+    VECTOR_LEVELS void NAME(const T *x, long N, long C, long S, long c, T *mean, T *squares) {     \
+        T sum = 0;                                                                                 \
+        CHANNEL_SUM(T, x, N, C, S, c, VALUE, sum);                                                 \
         const T mu = sum / (T)(N * S);                                                             \
         T total = 0;                                                                               \
-        for (n = 0; n + PLANES <= N; n += PLANES) {                                                \
-            const T *p0 = x + (n * C + c) * S, *p1 = p0 + C * S, *p2 = p1 + C * S, *p3 = p2 + C * S; \
-            T a0[LANES] = {0}, a1[LANES] = {0}, a2[LANES] = {0}, a3[LANES] = {0};                  \
-            long i = 0;                                                                            \
-            for (; i + LANES <= S; i += LANES)                                                     \
-                for (int j = 0; j < LANES; j++) {                                                  \
-                    const T d0 = p0[i + j] - mu, d1 = p1[i + j] - mu;                              \
-                    const T d2 = p2[i + j] - mu, d3 = p3[i + j] - mu;                              \
-                    a0[j] += d0 * d0; a1[j] += d1 * d1; a2[j] += d2 * d2; a3[j] += d3 * d3;        \
-                }                                                                                  \
-            for (; i < S; i++) {                                                                   \
-                const T d0 = p0[i] - mu, d1 = p1[i] - mu, d2 = p2[i] - mu, d3 = p3[i] - mu;        \
-                a0[0] += d0 * d0; a1[0] += d1 * d1; a2[0] += d2 * d2; a3[0] += d3 * d3;            \
-            }                                                                                      \
-            total += COMBINE(a0); total += COMBINE(a1); total += COMBINE(a2); total += COMBINE(a3); \
-        }                                                                                          \
-        for (; n < N; n++) {                                                                       \
-            const T *p = x + (n * C + c) * S;                                                      \
-            T a[LANES] = {0};                                                                      \
-            long i = 0;                                                                            \
-            for (; i + LANES <= S; i += LANES)                                                     \
-                for (int j = 0; j < LANES; j++) {                                                  \
-                    const T d = p[i + j] - mu;                                                     \
-                    a[j] += d * d;                                                                 \
-                }                                                                                  \
-            for (; i < S; i++) {                                                                   \
-                const T d = p[i] - mu;                                                             \
-                a[0] += d * d;                                                                     \
-            }                                                                                      \
-            total += COMBINE(a);                                                                   \
-        }                                                                                          \
+        CHANNEL_SUM(T, x, N, C, S, c, SQUARED_DEVIATION, total);                                   \
         *mean = mu;                                                                                \
         *squares = total;                                                                          \
     }
