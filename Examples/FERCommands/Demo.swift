@@ -21,7 +21,7 @@ struct Demo: ParsableCommand {
     @Option(parsing: .unconditional, help: "Training images (a seeded random subset).") var trainLimit = 6000
     @Option(parsing: .unconditional, help: "Test images.") var testLimit = 2000
     @Option(parsing: .unconditional, help: "Share of training labels flipped on purpose.") var labelNoise = 0.4
-    // Batches of 16 for 12 epochs: 17.2 dB test PSNR and recognisable neighbours in about 3 minutes
+    // Batches of 16 for 12 epochs: about 17.1 dB test PSNR and recognisable neighbours in 2.5 minutes
     // on 2 cores, where batches of 64 for 8 epochs gave 15.0 dB and grey blobs (Docs/Reproduction.md).
     @Option(parsing: .unconditional, help: "Autoencoder pre-training epochs.") var autoencoderEpochs = 12
     @Option(parsing: .unconditional, help: "Autoencoder pre-training batch size.") var autoencoderBatchSize = 16
