@@ -4,11 +4,7 @@
 // variants here, or they would round differently from the baseline one.
 #pragma STDC FP_CONTRACT OFF
 
-#if defined(__x86_64__) && defined(__linux__)
-#define VECTOR_LEVELS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define VECTOR_LEVELS
-#endif
+#include "vector_levels.h"
 
 #define LANES 8
 #define COMBINE(a) (((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7])))

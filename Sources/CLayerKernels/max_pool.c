@@ -1,10 +1,6 @@
 #include "max_pool.h"
 
-#if defined(__x86_64__) && defined(__linux__)
-#define VECTOR_LEVELS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define VECTOR_LEVELS
-#endif
+#include "vector_levels.h"
 
 // Each output row reads two input rows; with selects instead of branches (which element wins
 // is a coin toss) the compiler turns the window loop into vector loads, compares and blends.

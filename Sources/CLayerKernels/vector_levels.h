@@ -1,0 +1,12 @@
+// The x86-64 levels every kernel of this target is built for, picked at load time by the CPU:
+// AVX-512, AVX2 + FMA and the baseline (Swift itself is built for the SSE2 baseline only).
+#ifndef VECTOR_LEVELS_H
+#define VECTOR_LEVELS_H
+
+#if defined(__x86_64__) && defined(__linux__)
+#define VECTOR_LEVELS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define VECTOR_LEVELS
+#endif
+
+#endif
