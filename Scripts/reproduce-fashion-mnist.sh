@@ -7,7 +7,8 @@
 # Noise (NOISES, mode:rate): clean, symmetric 40%, pairwise 30%, instance-dependent 30%.
 # Methods (METHODS): baseline; the paper's Ours(T) (fixed, T = THRESHOLD) and Ours(BT) (batch);
 # beyond the paper: label-aware (the given label's loss on the semantic neighbour) and
-# small-loss, both per class at an estimated rate.
+# small-loss, both per class at an estimated rate. Not in the defaults: perfect-mask, the
+# baseline trained on the unflipped images only (--drop-flipped-labels), the ceiling of any mask.
 # Scale (environment variables): TRAIN=20000 TEST=10000 EPOCHS=12 DECAY_EVERY=5 AE_EPOCHS=30 AE_DECAY_EVERY=20 LATENT=32
 # SIDE=32 WIDTH=0.25 THRESHOLD=0.5 SIGMA=0.05 SEEDS="0 1 2". Batches are shuffled (each image once per
 # epoch), so that every training image is scored once per epoch for the AUROC.
@@ -58,6 +59,7 @@ for seed in $SEEDS; do
         baseline) run "$out/seed$seed/$name/baseline" train "${common[@]}" ;;
         fixed) run "$out/seed$seed/$name/fixed" train "${common[@]}" --mask fixed --threshold "$THRESHOLD" --autoencoder "$ae" --sigma "$SIGMA" ;;
         small-loss) run "$out/seed$seed/$name/small-loss" train "${common[@]}" --mask small-loss ;;
+        perfect-mask) [ "$rate" = "0" ] || run "$out/seed$seed/$name/perfect-mask" train "${common[@]}" --drop-flipped-labels ;;
         *) run "$out/seed$seed/$name/$method" train "${common[@]}" --mask "$method" --autoencoder "$ae" --sigma "$SIGMA" ;;
       esac
     done

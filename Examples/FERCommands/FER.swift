@@ -103,6 +103,8 @@ struct DataOptions: ParsableArguments {
     var testLimit: Int?
     @Option(parsing: .unconditional, help: "Share of training labels flipped on purpose, in [0, 1] (the flags are kept to score the mask).")
     var labelNoise = 0.0
+    @Flag(help: "With --label-noise: train only on the images whose labels the noise left alone, the data a perfect mask would keep (a ceiling for the masks, not a method).")
+    var dropFlippedLabels = false
     @Option(help: "How injected labels flip: symmetric (to any other class), pairwise (class c to c+1) or instance (the images a briefly trained probe classifier finds most ambiguous, to the class it confuses them with).")
     var noiseMode = LabelNoise.Mode.symmetric
     @Option(parsing: .unconditional, help: "Training epochs of the probe classifier of --noise-mode instance.")
@@ -120,6 +122,7 @@ struct DataOptions: ParsableArguments {
         guard (2...1000).contains(folds) else { throw ValidationError("--folds must be in 2...1000, got \(folds)") }
         guard (1...100).contains(probeEpochs) else { throw ValidationError("--probe-epochs must be in 1...100, got \(probeEpochs)") }
         guard probeWidth.isFinite, probeWidth > 0, probeWidth <= 4 else { throw ValidationError("--probe-width must be in (0, 4], got \(probeWidth)") }
+        if dropFlippedLabels, labelNoise == 0 { throw ValidationError("--drop-flipped-labels needs --label-noise above 0: without noise no label is flipped") }
     }
 
     /// The probe of --noise-mode instance.
@@ -156,6 +159,15 @@ struct DataOptions: ParsableArguments {
             }
             train = AnyImageDataset(try RelabeledDataset(train, labels: noisy.labels))
             noise = noisy
+            if dropFlippedLabels {
+                // The perfect mask's data: the same run's images minus the flipped ones, so
+                // nothing is left to flag (no mask precision or recall to report).
+                let clean = noisy.isFlipped.indices.filter { !noisy.isFlipped[$0] }
+                guard !clean.isEmpty else { throw ValidationError("--drop-flipped-labels: every training label was flipped, nothing is left to train on") }
+                train = AnyImageDataset(try SubsetDataset(train, indices: clean))
+                noise = nil
+                FileHandle.standardError.write(Data("--drop-flipped-labels: training on the \(clean.count) images whose labels the noise left alone (\(noisy.flippedCount) flipped ones left out)\n".utf8))
+            }
         }
         return (train, test, noise)
     }
@@ -169,12 +181,15 @@ struct RunData: Codable, Equatable {
     var allowPathsOutsideFolder: Bool?
     /// The probe classifier of instance-dependent noise (nil for the other modes).
     var probe: InstanceDependentNoise.Probe?
+    /// True when the run trains only on the unflipped images (nil: all of them; older files).
+    var dropFlippedLabels: Bool?
 
     init(_ options: DataOptions) {
         data = options.data; fold = options.fold; folds = options.folds; skipBadSamples = options.skipBadSamples
         trainLimit = options.trainLimit; testLimit = options.testLimit; labelNoise = options.labelNoise; noiseMode = options.noiseMode.rawValue
         allowPathsOutsideFolder = options.allowPathsOutsideFolder ? true : nil
         probe = options.noiseMode == .instance && options.labelNoise > 0 ? options.probe : nil
+        dropFlippedLabels = options.dropFlippedLabels ? true : nil
     }
 
     var options: DataOptions {
@@ -188,6 +203,7 @@ struct RunData: Codable, Equatable {
         o.noiseMode = mode
         if let probe { o.probeEpochs = probe.epochs; o.probeWidth = probe.width }
         o.allowPathsOutsideFolder = allowPathsOutsideFolder ?? false
+        o.dropFlippedLabels = dropFlippedLabels ?? false
         return o
         }
     }

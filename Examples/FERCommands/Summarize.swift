@@ -29,7 +29,7 @@ struct Summarize: ParsableCommand {
                       case let records = try folder.readMetrics(ClassifierEpochRecord.self),
                       let last = records.last, last.epoch == settings.epochs else { continue }
                 let data = (try? RunData.load(from: folder))
-                let method: String
+                var method: String
                 switch settings.mask {
                 case nil where settings.classAwareMask != nil:
                     let rule = settings.classAwareMask!
@@ -45,6 +45,7 @@ struct Summarize: ParsableCommand {
                 case .batchMean?: method = "Ours(BT)"
                 case let rule?: method = "\(rule)"
                 }
+                if data?.dropFlippedLabels == true { method = "perfect mask (the flipped labels left out)" + (method == "baseline" ? "" : ", then \(method)") }
                 let label = "\(data.map { String(format: "%.0f%% %@", 100 * $0.labelNoise, $0.noiseMode) } ?? "?") noise | \(method) | side \(settings.side), width \(settings.width), \(settings.epochs) epochs"
                 if groups[label] == nil { order.append(label) }
                 var entry = groups[label] ?? Entry()

@@ -55,6 +55,43 @@ struct FERMaskRulesTests {
         #expect(summary.status == 0 && summary.output.contains(described) && summary.output.contains("AUROC"), "\(summary.output)")
     }
 
+    /// The ceiling for every mask: the same run's images without the flipped ones.
+    @Test func perfectMaskTrainsOnTheUnflippedImagesAndResumes() throws {
+        let root = try temporaryDirectory("fer-perfect-mask")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeCornerDataset(in: data, perClass: 10)
+        let common = ["--data", "folder:\(data.path):\(data.path)", "--side", "32", "--width", "0.125", "--epochs", "2", "--batch-size", "8", "--quiet"]
+        let noClean = try runFer(["train", "--run", root.appendingPathComponent("no-noise").path, "--drop-flipped-labels"] + common)
+        #expect(noClean.status != 0 && noClean.errors.contains("--drop-flipped-labels needs --label-noise above 0"), "\(noClean.errors)")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("no-noise").path))
+
+        // 40 images, exactly round(0.25 x 40) = 10 flipped and left out.
+        let perfect = root.appendingPathComponent("perfect"), interrupted = root.appendingPathComponent("interrupted")
+        let noisy = ["--label-noise", "0.25", "--drop-flipped-labels"] + common
+        let a = try runFer(["train", "--run", perfect.path] + noisy)
+        #expect(a.status == 0, "\(a.errors)")
+        #expect(a.errors.contains("training on the 30 images whose labels the noise left alone (10 flipped ones left out)"), "\(a.errors)")
+        #expect(a.output.contains("30 training and") || a.errors.contains("30 training and"))
+        let records = try metrics(perfect)
+        #expect(records.count == 2 && records.allSatisfy { $0.maskPrecision == nil && $0.maskedShare == nil })
+        #expect(try String(contentsOf: perfect.appendingPathComponent("data.json"), encoding: .utf8).contains("\"dropFlippedLabels\" : true"))
+
+        // Resuming reloads the same 30 images: the same parameters as the straight run.
+        #expect(try runFer(["train", "--run", interrupted.path, "--stop-after", "1"] + noisy).status == 0)
+        let c = try runFer(["train", "--resume", interrupted.path, "--quiet"])
+        #expect(c.status == 0 && c.errors.contains("training on the 30 images"), "\(c.errors)")
+        #expect(try Data(contentsOf: perfect.appendingPathComponent("model.safetensors"))
+                == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")), "a resumed perfect-mask run must end with the same parameters")
+
+        // The summary keeps it apart from the baseline on the same noisy labels.
+        #expect(try runFer(["train", "--run", root.appendingPathComponent("baseline").path, "--label-noise", "0.25"] + common).status == 0)
+        let summary = try runFer(["summarize", root.path])
+        #expect(summary.status == 0, "\(summary.errors)")
+        let rows = summary.output.split(separator: "\n").filter { $0.hasPrefix("| 25% symmetric noise") }
+        #expect(rows.count == 2 && rows.contains { $0.contains("| perfect mask (the flipped labels left out) |") } && rows.contains { $0.contains("| baseline |") }, "\(summary.output)")
+    }
+
     @Test func labelAwareNeedsAnAutoencoderAndMeasuredNeighbours() throws {
         let root = try temporaryDirectory("fer-label-aware")
         defer { try? FileManager.default.removeItem(at: root) }
