@@ -42,9 +42,9 @@ run() {
 start=$(date +%s)
 for seed in $SEEDS; do
   ae="$out/seed$seed/autoencoder"
-  # Only the rules on semantic neighbours need the autoencoder (baseline and small-loss do not).
+  # Only the rules on semantic neighbours need the autoencoder (baseline, small-loss and perfect-mask do not).
   needsAutoencoder=no
-  for method in $METHODS; do case "$method" in baseline|small-loss) ;; *) needsAutoencoder=yes ;; esac; done
+  for method in $METHODS; do case "$method" in baseline|small-loss|perfect-mask) ;; *) needsAutoencoder=yes ;; esac; done
   if [ "$needsAutoencoder" = yes ]; then
     run "$ae" pretrain-autoencoder "${data[@]}" --side "$SIDE" --latent-size "$LATENT" --pretrain-epochs "$AE_EPOCHS" \
         --pretrain-batch-size 64 --pretrain-learning-rate 3e-3 --pretrain-decay-every "$AE_DECAY_EVERY" --no-output-relu --seed "$seed"
