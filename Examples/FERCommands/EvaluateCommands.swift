@@ -20,6 +20,10 @@ struct Evaluate: ParsableCommand {
         // evaluation.json and the confusion picture go into the (existing) run folder.
         try FileManager.default.createDirectory(at: folder.pictures, withIntermediateDirectories: true)
         let (settings, model) = try loadClassifier(runFolder)
+        try inRunPrecision(settings) { try evaluate(folder: folder, settings: settings, model: model) }
+    }
+
+    func evaluate(folder: RunFolder, settings: ClassifierSettings, model: MultiScaleClassifier<Float>) throws {
         var dataOptions = try RunData.load(from: folder).options
         if let data { dataOptions.data = data }
         dataOptions.labelNoise = 0
@@ -196,6 +200,10 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let (settings, model) = try loadClassifier(runFolder)
+        try inRunPrecision(settings) { try classify(settings: settings, model: model) }
+    }
+
+    func classify(settings: ClassifierSettings, model: MultiScaleClassifier<Float>) throws {
         let classesFile = URL(fileURLWithPath: runFolder).appendingPathComponent("classes.json")
         let classNames = (try? JSONDecoder().decode([String].self, from: Data(contentsOf: classesFile))) ?? (0..<settings.classCount).map { "class \($0)" }
         var failures = 0

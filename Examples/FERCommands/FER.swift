@@ -246,6 +246,12 @@ func loadAutoencoder(_ path: String) throws -> AsymmetricAutoencoder<Float> {
 }
 
 /// Loads a classifier saved by a train run (its folder).
+/// Runs `body` in the arithmetic the classifier was trained in (bf16 or float32), whatever
+/// FER_PRECISION says, so that evaluating a run answers as its training's final report did.
+func inRunPrecision<T>(_ settings: ClassifierSettings, _ body: () throws -> T) throws -> T {
+    try ComputePrecision.$override.withValue(settings.precision ?? .float32) { try body() }
+}
+
 func loadClassifier(_ path: String) throws -> (ClassifierSettings, MultiScaleClassifier<Float>) {
     let url = URL(fileURLWithPath: path)
     let folder = try RunFolder.open(existing: url)

@@ -48,6 +48,23 @@ extension FERCommandTests {
         #expect(e.status == 0, "\(e.errors)")
         #expect(try precision(fromVariable) == .bfloat16)
 
+        // Evaluating and predicting use the run's own precision, whatever FER_PRECISION says:
+        // the same probabilities to the last digit with the variable unset, float32 or bf16.
+        let image = data.appendingPathComponent("alpha/0.png").path
+        for run in [straight, float] {
+            let answers = try [nil, "float32", "bf16"].map { value in
+                try train(["predict", "--run", run.path, "--json", image], environment: ["FER_PRECISION": value])
+            }
+            #expect(answers.allSatisfy { $0.status == 0 && $0.output.contains("\"probabilities\"") }, "\(answers.map(\.errors))")
+            #expect(Set(answers.map(\.output)).count == 1, "\(answers.map(\.output))")
+            let evaluations = try [nil, "float32", "bf16"].map { value in
+                try train(["evaluate", "--run", run.path, "--json"], environment: ["FER_PRECISION": value])
+            }
+            #expect(evaluations.allSatisfy { $0.status == 0 } && Set(evaluations.map(\.output)).count == 1, "\(evaluations.map(\.output))")
+        }
+        // The two runs' models differ, and so do their answers (the check above can fail).
+        #expect(try train(["predict", "--run", straight.path, "--json", image]).output != train(["predict", "--run", float.path, "--json", image]).output)
+
         // Wrong values, and a change on --resume, are refused.
         let bad = try train(["train", "--run", root.appendingPathComponent("bad").path, "--precision", "fp16"] + tinyRun(data))
         #expect(bad.status != 0 && bad.errors.contains("fp16") && bad.errors.contains("bf16"), "\(bad.errors)")
