@@ -39,7 +39,13 @@ struct Evaluate: ParsableCommand {
                                                              fold: dataOptions.fold, folds: dataOptions.folds)
         }
         if report.skipped.count > 0 { FileHandle.standardError.write(Data("evaluation: \(report.skipped)\n".utf8)) }
-        try ClassifierCommand.writeReport(report, classNames: classNames, folder: folder, title: "evaluation")
+        // The mask's record on the training labels comes from the run's metrics; an unreadable
+        // file costs only that part of the report.
+        var maskEpochs: [MaskEpochSummary]?
+        do { maskEpochs = MaskEpochSummary.rows(of: try folder.readMetrics(ClassifierEpochRecord.self)) } catch {
+            FileHandle.standardError.write(Data("note: the mask's figures per epoch are left out: \(error)\n".utf8))
+        }
+        try ClassifierCommand.writeReport(report, classNames: classNames, folder: folder, title: "evaluation", maskEpochs: maskEpochs)
         if json {
             print(String(decoding: try Data(contentsOf: folder.url.appendingPathComponent("evaluation.json")), as: UTF8.self))
             return
@@ -54,7 +60,9 @@ struct Evaluate: ParsableCommand {
         if let c = report.sequenceConsistency {
             print(String(format: "sequence consistency over %d sequences: FC %.2f%%, CFC %.2f%%", c.sequences, 100 * c.failureRate, 100 * c.consistentFailureRate))
         }
-        print("pictures: \(folder.pictures.appendingPathComponent("confusion.png").path)")
+        if let maskEpochs { print(MaskEpochSummary.table(maskEpochs)) }
+        print("pictures: \(folder.pictures.appendingPathComponent("confusion.png").path)"
+              + (maskEpochs?.contains { $0.auroc != nil } == true ? ", and the mask score's histograms per epoch in scores-epoch-N.png there" : ""))
     }
 
     /// The evaluated data numbered by the run's classes (its classes.json), matched by name,

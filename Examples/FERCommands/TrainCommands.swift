@@ -136,7 +136,7 @@ enum ClassifierCommand {
             try Evaluator.evaluate(trainer.model, on: test, neighbors: neighbors)
         }
         if report.skipped.count > 0 { progress.log("\(label): test: \(report.skipped)") }
-        try writeReport(report, classNames: test.classNames, folder: folder, title: label)
+        try writeReport(report, classNames: test.classNames, folder: folder, title: label, maskEpochs: MaskEpochSummary.rows(of: records))
         try Charts.lineChart(title: "\(label): training loss", xLabel: "EPOCH",
                              series: [.init(name: "loss", points: records.map { (Double($0.epoch), $0.trainLoss) })])
             .writePNG(to: folder.pictures.appendingPathComponent("loss.png"))
@@ -152,20 +152,24 @@ enum ClassifierCommand {
         return (records, report)
     }
 
-    /// evaluation.json, the printed confusion matrix and its picture.
-    static func writeReport(_ report: EvaluationReport, classNames: [String], folder: RunFolder, title: String) throws {
+    /// evaluation.json, the printed confusion matrix and its picture; `maskEpochs`, the mask on
+    /// the training labels per epoch (nil for a run without a mask).
+    static func writeReport(_ report: EvaluationReport, classNames: [String], folder: RunFolder, title: String,
+                            maskEpochs: [MaskEpochSummary]?) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         struct Summary: Encodable {
             let accuracy: Double, meanPerClassAccuracy: Double, confusion: [[Int]], classNames: [String]
             let predictionFlipRate: Double?, meanNeighborDivergence: Double?
             let failureRate: Double?, consistentFailureRate: Double?
+            let maskByEpoch: [MaskEpochSummary]?
         }
         let summary = Summary(accuracy: report.accuracy, meanPerClassAccuracy: report.meanPerClassAccuracy,
                               confusion: report.confusion.counts, classNames: classNames,
                               predictionFlipRate: report.stability?.flipRate, meanNeighborDivergence: report.stability?.meanDivergence,
                               failureRate: report.sequenceConsistency?.failureRate,
-                              consistentFailureRate: report.sequenceConsistency?.consistentFailureRate)
+                              consistentFailureRate: report.sequenceConsistency?.consistentFailureRate,
+                              maskByEpoch: maskEpochs)
         try AtomicFile.write(encoder.encode(summary), to: folder.url.appendingPathComponent("evaluation.json"))
         try Charts.confusionMatrix(report.confusion, classNames: classNames, title: "\(title): confusion")
             .writePNG(to: folder.pictures.appendingPathComponent("confusion.png"))

@@ -53,6 +53,18 @@ struct FERMaskRulesTests {
         let described = "small-loss, per class, rate 0.25" + (selection == "threshold" ? ", threshold from the last epoch" : "")
             + (variant.contains("relabel") ? ", relabel" : "")
         #expect(summary.status == 0 && summary.output.contains(described) && summary.output.contains("AUROC"), "\(summary.output)")
+
+        // fer evaluate reports the mask's record per epoch, from metrics.jsonl, and keeps it in evaluation.json.
+        let evaluated = try runFer(["evaluate", "--run", straight.path])
+        #expect(evaluated.status == 0, "\(evaluated.errors)")
+        let lines = evaluated.output.split(separator: "\n").map(String.init)
+        let header = try #require(lines.firstIndex { $0.hasPrefix("the mask on the training labels, per epoch") }, "\(evaluated.output)")
+        for (offset, record) in records.enumerated() {
+            let row = lines[header + 2 + offset].split(separator: " ").map(String.init)
+            #expect(row.first == String(record.epoch) && row.last == String(format: "%.3f", record.maskScores!.auroc), "\(row)")
+        }
+        let json = try String(contentsOf: straight.appendingPathComponent("evaluation.json"), encoding: .utf8)
+        #expect(json.contains("\"maskByEpoch\"") && json.contains("\"auroc\""), "\(json)")
     }
 
     /// The ceiling for every mask: the same run's images without the flipped ones.
@@ -83,6 +95,10 @@ struct FERMaskRulesTests {
         #expect(c.status == 0 && c.errors.contains("training on the 30 images"), "\(c.errors)")
         #expect(try Data(contentsOf: perfect.appendingPathComponent("model.safetensors"))
                 == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")), "a resumed perfect-mask run must end with the same parameters")
+
+        // No mask: fer evaluate has no mask figures to report.
+        let evaluated = try runFer(["evaluate", "--run", perfect.path])
+        #expect(evaluated.status == 0 && !evaluated.output.contains("the mask on the training labels"), "\(evaluated.output)")
 
         // The summary keeps it apart from the baseline on the same noisy labels.
         #expect(try runFer(["train", "--run", root.appendingPathComponent("baseline").path, "--label-noise", "0.25"] + common).status == 0)

@@ -1,0 +1,39 @@
+import ExpressionRecognition
+import Foundation
+
+/// One epoch of a mask on the training labels, as `fer evaluate` prints it and evaluation.json
+/// keeps it: the share masked and, with injected noise, how well the mask found the flipped labels.
+struct MaskEpochSummary: Encodable, Equatable {
+    let epoch: Int
+    let maskedShare: Double
+    /// Flipped among the masked, masked among the flipped (nil without injected noise).
+    let precision: Double?, recall: Double?
+    /// How well the rule's score ranks flipped above clean labels over the epoch (0.5 = chance).
+    let auroc: Double?
+    /// The class-aware rules' mean drop rate in force.
+    let dropRate: Double?
+
+    /// The epochs of `records` that ran a mask; nil when none did (a baseline).
+    static func rows(of records: [ClassifierEpochRecord]) -> [MaskEpochSummary]? {
+        let rows = records.compactMap { r in
+            r.maskedShare.map { MaskEpochSummary(epoch: r.epoch, maskedShare: $0, precision: r.maskPrecision, recall: r.maskRecall,
+                                                 auroc: r.maskScores?.auroc, dropRate: r.dropRate) }
+        }
+        return rows.isEmpty ? nil : rows
+    }
+
+    /// A text table, one line per epoch, columns right-aligned ("-" where a figure does not apply).
+    static func table(_ rows: [MaskEpochSummary]) -> String {
+        let titles = ["epoch", "masked", "precision", "recall", "AUROC"]
+        func aligned(_ cells: [String]) -> String {
+            zip(cells, titles).map { String(repeating: " ", count: max(0, $1.count - $0.count)) + $0 }.joined(separator: "  ")
+        }
+        func cell(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
+        var lines = ["the mask on the training labels, per epoch (from metrics.jsonl; precision, recall and AUROC against the labels flipped on purpose, AUROC 0.5 = chance):",
+                     aligned(titles)]
+        for r in rows {
+            lines.append(aligned([String(r.epoch), cell(100 * r.maskedShare, "%.1f%%"), cell(r.precision, "%.3f"), cell(r.recall, "%.3f"), cell(r.auroc, "%.3f")]))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
