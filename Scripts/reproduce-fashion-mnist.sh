@@ -8,7 +8,8 @@
 # Methods (METHODS): baseline; the paper's Ours(T) (fixed, T = THRESHOLD) and Ours(BT) (batch);
 # beyond the paper: label-aware (the given label's loss on the semantic neighbour) and
 # small-loss, both per class at an estimated rate. Not in the defaults: perfect-mask, the
-# baseline trained on the unflipped images only (--drop-flipped-labels), the ceiling of any mask.
+# baseline trained on the unflipped images only (--drop-flipped-labels): what a perfect dropping
+# mask keeps, an oracle reference (skipped without noise).
 # Scale (environment variables): TRAIN=20000 TEST=10000 EPOCHS=12 DECAY_EVERY=5 AE_EPOCHS=30 AE_DECAY_EVERY=20 LATENT=32
 # SIDE=32 WIDTH=0.25 THRESHOLD=0.5 SIGMA=0.05 SEEDS="0 1 2". Batches are shuffled (each image once per
 # epoch), so that every training image is scored once per epoch for the AUROC.
@@ -53,13 +54,15 @@ for seed in $SEEDS; do
     mode="${noise%%:*}" rate="${noise#*:}"
     common=("${data[@]}" --label-noise "$rate" --noise-mode "$mode" --side "$SIDE" --width "$WIDTH" --epochs "$EPOCHS"
             --batch-size 60 --sampling shuffled --decay-every "$DECAY_EVERY" --seed "$seed")
-    name="$mode$rate"; [ "$rate" = "0" ] && name="clean"
+    # A rate of 0 (or 0.0) is the clean run, whatever the mode.
+    clean=no; awk -v r="$rate" 'BEGIN { exit !(r + 0 == 0) }' && clean=yes
+    name="$mode$rate"; [ "$clean" = yes ] && name="clean"
     for method in $METHODS; do
       case "$method" in
         baseline) run "$out/seed$seed/$name/baseline" train "${common[@]}" ;;
         fixed) run "$out/seed$seed/$name/fixed" train "${common[@]}" --mask fixed --threshold "$THRESHOLD" --autoencoder "$ae" --sigma "$SIGMA" ;;
         small-loss) run "$out/seed$seed/$name/small-loss" train "${common[@]}" --mask small-loss ;;
-        perfect-mask) [ "$rate" = "0" ] || run "$out/seed$seed/$name/perfect-mask" train "${common[@]}" --drop-flipped-labels ;;
+        perfect-mask) [ "$clean" = yes ] || run "$out/seed$seed/$name/perfect-mask" train "${common[@]}" --drop-flipped-labels ;;
         *) run "$out/seed$seed/$name/$method" train "${common[@]}" --mask "$method" --autoencoder "$ae" --sigma "$SIGMA" ;;
       esac
     done

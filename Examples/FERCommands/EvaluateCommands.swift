@@ -61,8 +61,11 @@ struct Evaluate: ParsableCommand {
             print(String(format: "sequence consistency over %d sequences: FC %.2f%%, CFC %.2f%%", c.sequences, 100 * c.failureRate, 100 * c.consistentFailureRate))
         }
         if let maskEpochs { print(MaskEpochSummary.table(maskEpochs)) }
+        // The histograms exist once training finished (a run stopped early has none).
+        let histograms = maskEpochs?.contains { $0.auroc != nil } == true
+            && FileManager.default.fileExists(atPath: folder.pictures.appendingPathComponent("scores-epoch-1.png").path)
         print("pictures: \(folder.pictures.appendingPathComponent("confusion.png").path)"
-              + (maskEpochs?.contains { $0.auroc != nil } == true ? ", and the mask score's histograms per epoch in scores-epoch-N.png there" : ""))
+              + (histograms ? ", and the mask score's histograms per epoch in scores-epoch-N.png there" : ""))
     }
 
     /// The evaluated data numbered by the run's classes (its classes.json), matched by name,
@@ -152,12 +155,12 @@ struct Neighbors: ParsableCommand {
     func run() throws {
         let sigmas = try self.sigmas
         let model = try loadAutoencoder(autoencoder)
-        let judge = try classifier.map { path -> MultiScaleClassifier<Float> in
+        let judge = try classifier.map { path -> (ClassifierSettings, MultiScaleClassifier<Float>) in
             let (settings, classifierModel) = try loadClassifier(path)
             guard settings.side == model.side else {
                 throw ValidationError("the classifier works at side \(settings.side) but the autoencoder at \(model.side)")
             }
-            return classifierModel
+            return (settings, classifierModel)
         }
         var options = try DataOptions.parse([])
         options.data = data
@@ -176,7 +179,11 @@ struct Neighbors: ParsableCommand {
                 file = file.deletingLastPathComponent().appendingPathComponent("\(stem)-sigma\(value).png")
             }
             let path = try Charts.neighborGrid(rows: rows, side: side, scale: scale).writePNG(to: file)
-            let quality = try measured.map { try NeighborQuality.measure(autoencoder: model, sigma: value, on: $0, classifier: judge, seed: seed) }
+            // With a classifier, in its run's precision, as its training computed neighbours' predictions.
+            let quality = try measured.map { images in
+                let measure = { try NeighborQuality.measure(autoencoder: model, sigma: value, on: images, classifier: judge?.1, seed: seed) }
+                return try judge.map { try inRunPrecision($0.0, measure) } ?? measure()
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

@@ -103,7 +103,7 @@ struct DataOptions: ParsableArguments {
     var testLimit: Int?
     @Option(parsing: .unconditional, help: "Share of training labels flipped on purpose, in [0, 1] (the flags are kept to score the mask).")
     var labelNoise = 0.0
-    @Flag(help: "With --label-noise: train only on the images whose labels the noise left alone, the data a perfect mask would keep (a ceiling for the masks, not a method).")
+    @Flag(help: "fer train with --label-noise: train only on the images whose labels the noise left alone, the data a perfect dropping mask keeps (an oracle reference for the masks, not a method; fewer steps per epoch than a masked run).")
     var dropFlippedLabels = false
     @Option(help: "How injected labels flip: symmetric (to any other class), pairwise (class c to c+1) or instance (the images a briefly trained probe classifier finds most ambiguous, to the class it confuses them with).")
     var noiseMode = LabelNoise.Mode.symmetric
@@ -123,6 +123,7 @@ struct DataOptions: ParsableArguments {
         guard (1...100).contains(probeEpochs) else { throw ValidationError("--probe-epochs must be in 1...100, got \(probeEpochs)") }
         guard probeWidth.isFinite, probeWidth > 0, probeWidth <= 4 else { throw ValidationError("--probe-width must be in (0, 4], got \(probeWidth)") }
         if dropFlippedLabels, labelNoise == 0 { throw ValidationError("--drop-flipped-labels needs --label-noise above 0: without noise no label is flipped") }
+        if dropFlippedLabels, labelNoise == 1 { throw ValidationError("--drop-flipped-labels with --label-noise 1 leaves no image to train on") }
     }
 
     /// The probe of --noise-mode instance.
@@ -245,13 +246,13 @@ func loadAutoencoder(_ path: String) throws -> AsymmetricAutoencoder<Float> {
     throw ValidationError("\(path) is not an autoencoder run folder (pretrain-autoencoder or refine-autoencoder writes one)")
 }
 
-/// Loads a classifier saved by a train run (its folder).
 /// Runs `body` in the arithmetic the classifier was trained in (bf16 or float32), whatever
 /// FER_PRECISION says, so that evaluating a run answers as its training's final report did.
 func inRunPrecision<T>(_ settings: ClassifierSettings, _ body: () throws -> T) throws -> T {
     try ComputePrecision.$override.withValue(settings.precision ?? .float32) { try body() }
 }
 
+/// Loads a classifier saved by a train run (its folder).
 func loadClassifier(_ path: String) throws -> (ClassifierSettings, MultiScaleClassifier<Float>) {
     let url = URL(fileURLWithPath: path)
     let folder = try RunFolder.open(existing: url)

@@ -176,6 +176,12 @@ enum ClassifierCommand {
     }
 }
 
+/// The autoencoder stages learn from images, not labels: an option that only selects by label
+/// would shrink their training set unnoticed.
+func refuseLabelOnlyOptions(_ data: DataOptions) throws {
+    if data.dropFlippedLabels { throw ValidationError("--drop-flipped-labels applies to fer train: the autoencoder learns from images, not labels") }
+}
+
 /// Ctrl-C or SIGTERM while the data loaded: stop before a folder is created or (with
 /// --overwrite) an old run deleted.
 func refuseToStartAfterStopRequest(_ what: String) throws {
@@ -240,6 +246,8 @@ package struct PretrainAutoencoder: ParsableCommand {
     @OptionGroup var autoencoderOptions: AutoencoderOptions
     @OptionGroup var output: OutputOptions
 
+    package func validate() throws { try refuseLabelOnlyOptions(dataOptions) }
+
     package func run() throws { try run(parallel: nil) }
 
     /// The global batch the run asks for (it is capped at the dataset's size, which the run checks again).
@@ -293,6 +301,8 @@ struct RefineAutoencoder: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var autoencoderOptions: AutoencoderOptions
     @OptionGroup var output: OutputOptions
+
+    func validate() throws { try refuseLabelOnlyOptions(dataOptions) }
 
     func run() throws {
         StopRequest.installSignalHandlers()

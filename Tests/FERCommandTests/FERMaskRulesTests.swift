@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import ExpressionRecognition
+@testable import FERCommands
 import NeuralNetworks
 
 /// The rules beyond the paper and instance-dependent noise, run through `fer` as a user would.
@@ -60,8 +61,11 @@ struct FERMaskRulesTests {
         let lines = evaluated.output.split(separator: "\n").map(String.init)
         let header = try #require(lines.firstIndex { $0.hasPrefix("the mask on the training labels, per epoch") }, "\(evaluated.output)")
         for (offset, record) in records.enumerated() {
-            let row = lines[header + 2 + offset].split(separator: " ").map(String.init)
-            #expect(row.first == String(record.epoch) && row.last == String(format: "%.3f", record.maskScores!.auroc), "\(row)")
+            let index = header + 2 + offset
+            try #require(lines.indices.contains(index), "the table has fewer lines than epochs: \(evaluated.output)")
+            let row = lines[index].split(separator: " ").map(String.init)
+            let auroc = try #require(record.maskScores?.auroc, "epoch \(record.epoch) has no AUROC")
+            #expect(row.first == String(record.epoch) && row.last == String(format: "%.3f", auroc), "\(row)")
         }
         let json = try String(contentsOf: straight.appendingPathComponent("evaluation.json"), encoding: .utf8)
         #expect(json.contains("\"maskByEpoch\"") && json.contains("\"auroc\""), "\(json)")
@@ -88,6 +92,22 @@ struct FERMaskRulesTests {
         let records = try metrics(perfect)
         #expect(records.count == 2 && records.allSatisfy { $0.maskPrecision == nil && $0.maskedShare == nil })
         #expect(try String(contentsOf: perfect.appendingPathComponent("data.json"), encoding: .utf8).contains("\"dropFlippedLabels\" : true"))
+
+        // Exactly the unflipped images, in order, with their (clean) labels.
+        let dataArguments = ["--data", "folder:\(data.path):\(data.path)", "--label-noise", "0.25"]
+        let all = try DataOptions.parse(dataArguments).load(side: 32, seed: 0)
+        let kept = try DataOptions.parse(dataArguments + ["--drop-flipped-labels"]).load(side: 32, seed: 0)
+        let flags = try #require(all.noise).isFlipped
+        let unflipped = flags.indices.filter { !flags[$0] }
+        #expect(kept.noise == nil && kept.train.count == unflipped.count && unflipped.count == 30)
+        #expect(kept.train.labels == unflipped.map { all.train.labels[$0] })
+        #expect(kept.train.labels == unflipped.map { all.noise!.cleanLabels[$0] })
+        for (position, index) in unflipped.enumerated() {
+            #expect(try kept.train.image(at: position).pixels == all.train.image(at: index).pixels, "image \(position)")
+        }
+        #expect(throws: (any Error).self) { try DataOptions.parse(["--label-noise", "1", "--drop-flipped-labels"]) }
+        let autoencoder = try runFer(["pretrain-autoencoder", "--run", root.appendingPathComponent("ae").path, "--drop-flipped-labels"] + dataArguments)
+        #expect(autoencoder.status != 0 && autoencoder.errors.contains("--drop-flipped-labels applies to fer train"), "\(autoencoder.errors)")
 
         // Resuming reloads the same 30 images: the same parameters as the straight run.
         #expect(try runFer(["train", "--run", interrupted.path, "--stop-after", "1"] + noisy).status == 0)
