@@ -173,16 +173,21 @@ static inline __attribute__((always_inline)) void tile_portable(long kp, const u
     }
 }
 
-VECTOR_LEVELS static void tiles_portable(long m, long columns, long kp, const uint32_t *packed_a, const uint32_t *packed_b,
-                                         float *c, long ldc, float alpha, float beta) {
-    for (long i = 0; i < m; i += MR) {
-        const long rows = m - i < MR ? m - i : MR;
-        for (long j = 0; j < columns; j += NR) {
-            const long width = columns - j < NR ? columns - j : NR;
-            tile_portable(kp, packed_a + i * kp, packed_b + j * kp, c + i * ldc + j, ldc, rows, width, alpha, beta);
-        }
+// The loop over one panel's tiles (MR x NR, the last ones partial), for each tile kernel. A
+// macro, because each copy needs its kernel's target attribute to inline that kernel.
+#define DEFINE_TILES(attributes, name, tile)                                                                       \
+    attributes static void name(long m, long columns, long kp, const uint32_t *packed_a, const uint32_t *packed_b, \
+                                float *c, long ldc, float alpha, float beta) {                                     \
+        for (long i = 0; i < m; i += MR) {                                                                         \
+            const long rows = m - i < MR ? m - i : MR;                                                             \
+            for (long j = 0; j < columns; j += NR) {                                                               \
+                const long width = columns - j < NR ? columns - j : NR;                                            \
+                tile(kp, packed_a + i * kp, packed_b + j * kp, c + i * ldc + j, ldc, rows, width, alpha, beta);   \
+            }                                                                                                      \
+        }                                                                                                          \
     }
-}
+
+DEFINE_TILES(VECTOR_LEVELS, tiles_portable, tile_portable)
 
 #if HAS_BF16_KERNEL
 // The same tile with vdpbf16ps: 16 accumulators (MR rows x two vectors of 16 columns), each
@@ -221,16 +226,7 @@ BF16_TARGET static inline __attribute__((always_inline)) void tile_vector(long k
     }
 }
 
-BF16_TARGET static void tiles_vector(long m, long columns, long kp, const uint32_t *packed_a, const uint32_t *packed_b,
-                                     float *c, long ldc, float alpha, float beta) {
-    for (long i = 0; i < m; i += MR) {
-        const long rows = m - i < MR ? m - i : MR;
-        for (long j = 0; j < columns; j += NR) {
-            const long width = columns - j < NR ? columns - j : NR;
-            tile_vector(kp, packed_a + i * kp, packed_b + j * kp, c + i * ldc + j, ldc, rows, width, alpha, beta);
-        }
-    }
-}
+DEFINE_TILES(BF16_TARGET, tiles_vector, tile_vector)
 #endif
 
 void bf16_gemm(int transpose_a, int transpose_b, long m, long n, long k,
