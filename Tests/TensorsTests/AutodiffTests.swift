@@ -83,12 +83,17 @@ struct AutodiffTests {
     @Test func aVariablesValueChangesInPlace() {
         // The value's observer (it keeps the record's shape) must not make in-place updates copy,
         // as optimizers and batch norm's running statistics change values in place.
+        // The address is compared after each change: a copy is allocated while the old storage is
+        // still alive, so it always lands elsewhere. (Compared only at the end, two copies could
+        // pass, when malloc hands the first freed block back to the second.)
         let v = Variable(Tensor<Double>(zeros: [1000]), requiresGradient: true)
-        let before = v.value.scalars.withUnsafeBufferPointer { $0.baseAddress }
+        func address() -> UnsafePointer<Double>? { v.value.scalars.withUnsafeBufferPointer { $0.baseAddress } }
+        let before = address()
         v.value.scalars.withUnsafeMutableBufferPointer { $0[0] = 1 }
+        #expect(address() == before)
         func addOne(_ t: inout Tensor<Double>) { t.scalars.withUnsafeMutableBufferPointer { $0[1] += 1 } }
         addOne(&v.value)
-        #expect(v.value.scalars.withUnsafeBufferPointer { $0.baseAddress } == before)
+        #expect(address() == before)
         #expect(v.value.scalars[0...1] == [1, 1])
         v.value = Tensor(zeros: [2, 3])  // a new shape: gradients follow it
         v.accumulateGradient(Tensor(repeating: 1, shape: [2, 3]))

@@ -16,12 +16,24 @@
 /// `Sendable`: a graph belongs to one thread of work. Its ``value`` is a plain
 /// `Sendable` ``Tensor``.
 public final class Variable<Scalar: TensorScalar> {
-    /// The forward value.
+    /// The forward value. Its elements may be changed in place (optimizers and batch norm's
+    /// running statistics do): no copy is made when nothing else shares the storage.
     public var value: Tensor<Scalar> {
-        // The record checks gradients against the value's current shape. (No `oldValue`: an
-        // in-place change of the elements stays in place.)
-        didSet { if node.shape != value.shape { node.shape = value.shape } }
+        get { storedValue }
+        // An explicit `_modify`: a `didSet` observer made callers in other modules read a copy,
+        // change it (copying the elements, as the storage was then shared) and write it back.
+        _modify {
+            yield &storedValue
+            recordShape()
+        }
+        set {
+            storedValue = newValue
+            recordShape()
+        }
     }
+    private var storedValue: Tensor<Scalar>
+    /// The record checks gradients against the value's current shape.
+    private func recordShape() { if node.shape != storedValue.shape { node.shape = storedValue.shape } }
     /// The gradient record: the accumulated gradient and, for op results, the tape.
     let node: GradientNode<Scalar>
     /// The gradient accumulated by backward passes, shaped like ``value``.
@@ -39,7 +51,7 @@ public final class Variable<Scalar: TensorScalar> {
 
     /// A leaf variable (an input or a parameter).
     public init(_ value: Tensor<Scalar>, requiresGradient: Bool = false, name: String? = nil) {
-        self.value = value
+        self.storedValue = value
         self.node = GradientNode(shape: value.shape, requiresGradient: requiresGradient)
         self.name = name
     }
