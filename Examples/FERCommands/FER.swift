@@ -33,6 +33,9 @@ package struct FER: ParsableCommand {
             let hint = resumeCommand(for: interrupted, arguments: Array(CommandLine.arguments.dropFirst()))
             FileHandle.standardError.write(Data("\(interrupted)\ncontinue with: \(hint)\n".utf8))
             Foundation.exit(interrupted.exitStatus)
+        } catch let stopped as StoppedBeforeTraining {
+            FileHandle.standardError.write(Data("\(stopped)\n".utf8))
+            Foundation.exit(stopped.exitStatus)
         } catch {
             exit(withError: error)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ExpressionRecognition
 
@@ -47,5 +48,30 @@ struct InstanceDependentNoiseTests {
         #expect(first.margins == second.margins)
         probe.epochs = 0
         #expect(throws: DatasetError.self) { try InstanceDependentNoise.margins(of: dataset, side: side, probe: probe, seed: 3) }
+    }
+
+    @Test("A stop request ends the probe at the next batch, in training and in scoring")
+    func probeStops() throws {
+        let side = 32
+        let labels = (0..<24).map { $0 % 2 }
+        let bytes = labels.flatMap { Array(repeating: UInt8($0 == 0 ? 50 : 200), count: side * side) }
+        let dataset = try InMemoryDataset(side: side, pixelBytes: bytes, labels: labels, classNames: ["dark", "bright"])
+        var probe = InstanceDependentNoise.Probe()
+        probe.batchSize = 8
+        // Count the checks of a whole probe: one per training batch and one per scoring batch.
+        var checks = 0
+        _ = try InstanceDependentNoise.margins(of: dataset, side: side, probe: probe, seed: 3, stopSignal: { checks += 1; return nil })
+        #expect(checks == probe.epochs * 3 + 1)  // 24 images: 3 training batches of 8, 1 scoring batch of 64
+        // A stop at the first check (before any step) and at the last one (the scoring pass).
+        for stopAt in [1, checks] {
+            var seen = 0
+            let error = #expect(throws: StoppedBeforeTraining.self) {
+                try InstanceDependentNoise.margins(of: dataset, side: side, probe: probe, seed: 3,
+                                                   stopSignal: { seen += 1; return seen == stopAt ? SIGTERM : nil })
+            }
+            #expect(seen == stopAt)
+            #expect(error?.exitStatus == 128 + SIGTERM)
+            #expect(error?.description.contains("SIGTERM during the instance-noise probe") == true)
+        }
     }
 }

@@ -41,10 +41,18 @@ public enum InstanceDependentNoise {
 
     /// Margins p(true class) - p(most likely other class) under the probe, with that other
     /// class, for every sample of `dataset` (clean labels).
+    ///
+    /// The probe checks `stopSignal` before every batch (by default a pending ``StopRequest``),
+    /// so Ctrl-C does not wait for its epochs to end.
+    /// - Throws: ``StoppedBeforeTraining`` when `stopSignal` returns a signal.
     public static func margins<Dataset: ImageDataset>(
-        of dataset: Dataset, side: Int, probe: Probe, seed: UInt64, progress: ((String) -> Void)? = nil
+        of dataset: Dataset, side: Int, probe: Probe, seed: UInt64, progress: ((String) -> Void)? = nil,
+        stopSignal: () -> Int32? = { StopRequest.pending }
     ) throws -> (margins: [Double], rivals: [Int]) {
         try probe.validate()
+        func checkStop() throws {
+            if let signal = stopSignal() { throw StoppedBeforeTraining(signal: signal, stage: "the instance-noise probe") }
+        }
         let classCount = dataset.classNames.count
         var settings = ClassifierSettings()
         settings.side = side
@@ -62,7 +70,10 @@ public enum InstanceDependentNoise {
         let loader = try BatchLoader(dataset: dataset, sampler: sampler, options: LoaderOptions(prefetchDepth: 2))
         for epoch in 0..<probe.epochs {
             let batches = loader.epoch(epoch)
-            while let batch = try batches.next() { _ = try trainer.step(images: batch.images, labels: batch.labels) }
+            while let batch = try batches.next() {
+                try checkStop()
+                _ = try trainer.step(images: batch.images, labels: batch.labels)
+            }
             progress?("instance noise: probe epoch \(epoch + 1)/\(probe.epochs) done")
         }
         var margins = [Double](repeating: .infinity, count: dataset.count)
@@ -71,6 +82,7 @@ public enum InstanceDependentNoise {
                                       options: LoaderOptions(prefetchDepth: 2))
         let batches = scoring.epoch(0)
         while let batch = try batches.next() {
+            try checkStop()
             let logits = try trainer.logits(batch.images)
             for (row, index) in batch.indices.enumerated() {
                 let scores = (0..<classCount).map { Double(logits.scalars[row * classCount + $0]) }

@@ -69,3 +69,25 @@ public struct TrainingInterrupted: Error, CustomStringConvertible, Sendable {
         return "stopped by \(name) after \(position); the checkpoint is \(folder.appendingPathComponent("checkpoints/last.safetensors").path)"
     }
 }
+
+/// Thrown when a ``StopRequest`` arrives before training started (during the instance-noise
+/// probe, say): no run folder was written or changed, so there is nothing to resume.
+public struct StoppedBeforeTraining: Error, CustomStringConvertible, Sendable {
+    /// SIGINT or SIGTERM.
+    public let signal: Int32
+    /// What was under way, for the message ("the instance-noise probe").
+    public let stage: String
+
+    public init(signal: Int32, stage: String) {
+        self.signal = signal
+        self.stage = stage
+    }
+
+    /// The exit status a shell expects after this signal: 128 + the signal number.
+    public var exitStatus: Int32 { 128 + signal }
+
+    public var description: String {
+        let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+        return "stopped by \(name) during \(stage), before training started; nothing was written or changed"
+    }
+}
