@@ -16,7 +16,7 @@ public enum StopRequest {
     /// Installs the SIGINT and SIGTERM handlers (once per process is enough).
     public static func installSignalHandlers() {
         _ = pendingSignal.load(ordering: .relaxed)  // initialise the global before any handler reads it
-        let text = "\nstopping after the current step and writing a checkpoint (signal again to quit at once)\n"
+        let text = "\nstopping after the current step; a run under way writes a checkpoint first (signal again to quit at once)\n"
         notice = strdup(text)
         noticeLength = text.utf8.count
         // A parent may have started us with these signals blocked (the mask is inherited).
