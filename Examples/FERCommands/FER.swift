@@ -252,7 +252,7 @@ func loadAutoencoder(_ path: String) throws -> AsymmetricAutoencoder<Float> {
 /// Runs `body` in the arithmetic the classifier was trained in (bf16 or float32), whatever
 /// FER_PRECISION says, so that evaluating a run answers as its training's final report did.
 func inRunPrecision<T>(_ settings: ClassifierSettings, _ body: () throws -> T) throws -> T {
-    try ComputePrecision.$override.withValue(settings.precision ?? .float32) { try body() }
+    try ComputePrecision.inRun(settings.precision, body)
 }
 
 /// Loads a classifier saved by a train run (its folder).

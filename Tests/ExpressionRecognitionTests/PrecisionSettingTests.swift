@@ -28,6 +28,17 @@ struct PrecisionSettingTests {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(ClassifierSettings.self, from: bad) }
     }
 
+    @Test("A run's saved precision wins over the caller's; none saved is float32")
+    func inRunPrecision() {
+        for outer in ComputePrecision.allCases {
+            ComputePrecision.$override.withValue(outer) {
+                #expect(ComputePrecision.inRun(nil) { ComputePrecision.current } == .float32)
+                #expect(ComputePrecision.inRun(.bfloat16) { ComputePrecision.current } == .bfloat16)
+                #expect(ComputePrecision.inRun(.float32) { ComputePrecision.current } == .float32)
+            }
+        }
+    }
+
     func steppedWeights(precision: ComputePrecision?, outer: ComputePrecision) throws -> [[Float]] {
         var s = ClassifierSettings()
         s.side = 32; s.width = 0.125; s.batchSize = 14; s.dropoutRate = 0; s.seed = 2; s.precision = precision

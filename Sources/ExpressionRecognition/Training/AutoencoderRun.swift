@@ -78,7 +78,7 @@ public struct AutoencoderRun<Train: ImageDataset> {
 
     public func run(resume: Bool) throws -> [AutoencoderEpochRecord] {
         // The evaluations between epochs too run in the run's precision.
-        try ComputePrecision.$override.withValue(trainer.settings.precision ?? .float32) { try runInPrecision(resume: resume) }
+        try ComputePrecision.inRun(trainer.settings.precision) { try runInPrecision(resume: resume) }
     }
 
     private func runInPrecision(resume: Bool) throws -> [AutoencoderEpochRecord] {

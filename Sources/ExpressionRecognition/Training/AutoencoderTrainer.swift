@@ -34,7 +34,7 @@ public final class AutoencoderTrainer {
 
     /// One stage-1 step; returns Loss_AE. Dropout is on: the autoencoder is denoising.
     public func pretrainStep(images: Tensor<Float>, optimizer: SGD<Float>) throws -> Double {
-        try ComputePrecision.$override.withValue(settings.precision ?? .float32) { try pretrainStepInPrecision(images: images, optimizer: optimizer) }
+        try ComputePrecision.inRun(settings.precision) { try pretrainStepInPrecision(images: images, optimizer: optimizer) }
     }
 
     private func pretrainStepInPrecision(images: Tensor<Float>, optimizer: SGD<Float>) throws -> Double {
@@ -99,7 +99,7 @@ public final class AutoencoderTrainer {
     /// first epoch) on real images against reconstructions, then the decoder on
     /// Loss_G = lambda_AE Loss_AE + lambda_Adv Loss_Adv^G + lambda_Rec Loss_Rec (eq. 8).
     public func refineStep(images: Tensor<Float>, epoch: Int, state: Refinement) throws -> RefinementOutcome {
-        try ComputePrecision.$override.withValue(settings.precision ?? .float32) { try refineStepInPrecision(images: images, epoch: epoch, state: state) }
+        try ComputePrecision.inRun(settings.precision) { try refineStepInPrecision(images: images, epoch: epoch, state: state) }
     }
 
     private func refineStepInPrecision(images: Tensor<Float>, epoch: Int, state: Refinement) throws -> RefinementOutcome {

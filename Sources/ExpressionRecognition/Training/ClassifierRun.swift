@@ -102,7 +102,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     ///   checkpoint as it was).
     public func run(resume: Bool, stopAfter: Int? = nil) throws -> [ClassifierEpochRecord] {
         // The evaluations between epochs too run in the run's precision.
-        try ComputePrecision.$override.withValue(trainer.settings.precision ?? .float32) { try runInPrecision(resume: resume, stopAfter: stopAfter) }
+        try ComputePrecision.inRun(trainer.settings.precision) { try runInPrecision(resume: resume, stopAfter: stopAfter) }
     }
 
     private func runInPrecision(resume: Bool, stopAfter: Int?) throws -> [ClassifierEpochRecord] {

@@ -79,7 +79,7 @@ public final class ClassifierTrainer {
     /// - Throws: for bad shapes or labels, and when the loss is not finite (training has
     ///   diverged: stop rather than write NaN weights).
     public func step(images: Tensor<Float>, labels: [Int]) throws -> StepOutcome {
-        try ComputePrecision.$override.withValue(settings.precision ?? .float32) { try stepInPrecision(images: images, labels: labels) }
+        try ComputePrecision.inRun(settings.precision) { try stepInPrecision(images: images, labels: labels) }
     }
 
     private func stepInPrecision(images: Tensor<Float>, labels: [Int]) throws -> StepOutcome {
@@ -199,7 +199,7 @@ public final class ClassifierTrainer {
         let wasTraining = model.isTraining
         model.isTraining = false
         defer { model.isTraining = wasTraining }
-        return try ComputePrecision.$override.withValue(settings.precision ?? .float32) {
+        return try ComputePrecision.inRun(settings.precision) {
             try withoutGradient { try model(Variable(images)).value }
         }
     }
