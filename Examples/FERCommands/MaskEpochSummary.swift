@@ -23,8 +23,10 @@ struct MaskEpochSummary: Encodable, Equatable {
     }
 
     /// A text table, one line per epoch, columns right-aligned ("-" where a figure does not apply).
+    /// The class-aware rules' drop rate gets a column when the run has one.
     static func table(_ rows: [MaskEpochSummary]) -> String {
-        let titles = ["epoch", "masked", "precision", "recall", "AUROC"]
+        let showsDropRate = rows.contains { $0.dropRate != nil }
+        let titles = ["epoch", "masked"] + (showsDropRate ? ["drop rate"] : []) + ["precision", "recall", "AUROC"]
         func aligned(_ cells: [String]) -> String {
             zip(cells, titles).map { String(repeating: " ", count: max(0, $1.count - $0.count)) + $0 }.joined(separator: "  ")
         }
@@ -32,7 +34,9 @@ struct MaskEpochSummary: Encodable, Equatable {
         var lines = ["the mask on the training labels, per epoch (from metrics.jsonl; precision, recall and AUROC against the labels flipped on purpose, AUROC 0.5 = chance):",
                      aligned(titles)]
         for r in rows {
-            lines.append(aligned([String(r.epoch), cell(100 * r.maskedShare, "%.1f%%"), cell(r.precision, "%.3f"), cell(r.recall, "%.3f"), cell(r.auroc, "%.3f")]))
+            let dropRate = showsDropRate ? [cell(r.dropRate, "%.3f")] : []
+            lines.append(aligned([String(r.epoch), cell(100 * r.maskedShare, "%.1f%%")] + dropRate
+                                 + [cell(r.precision, "%.3f"), cell(r.recall, "%.3f"), cell(r.auroc, "%.3f")]))
         }
         return lines.joined(separator: "\n")
     }

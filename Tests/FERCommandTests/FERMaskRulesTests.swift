@@ -66,6 +66,8 @@ struct FERMaskRulesTests {
             let row = lines[index].split(separator: " ").map(String.init)
             let auroc = try #require(record.maskScores?.auroc, "epoch \(record.epoch) has no AUROC")
             #expect(row.first == String(record.epoch) && row.last == String(format: "%.3f", auroc), "\(row)")
+            // The class-aware rule's drop rate in force, after the masked share.
+            #expect(row.count == 6 && row[2] == String(format: "%.3f", record.dropRate ?? -1), "\(row)")
         }
         let json = try String(contentsOf: straight.appendingPathComponent("evaluation.json"), encoding: .utf8)
         #expect(json.contains("\"maskByEpoch\"") && json.contains("\"auroc\""), "\(json)")
