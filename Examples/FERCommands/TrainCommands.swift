@@ -183,7 +183,7 @@ func refuseLabelOnlyOptions(_ data: DataOptions) throws {
 /// Ctrl-C or SIGTERM while the data loaded: stop before a folder is created or (with
 /// --overwrite) an old run deleted.
 func refuseToStartAfterStopRequest(_ what: String) throws {
-    if let signal = StopRequest.pending { throw StoppedBeforeTraining(signal: signal, stage: "the loading of the data, before \(what)") }
+    if let signal = StopRequest.pending { throw StoppedBeforeTraining(signal: signal, stage: "the loading of the data for \(what)") }
 }
 
 /// Where a training command writes: a new run folder, or one to continue.

@@ -64,7 +64,7 @@ public struct TrainingInterrupted: Error, CustomStringConvertible, Sendable {
     public var exitStatus: Int32 { 128 + signal }
 
     public var description: String {
-        let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
+        let name = signalName(signal)
         let position = stepsIntoEpoch > 0 ? "\(completedEpochs) epochs and \(stepsIntoEpoch) steps" : "\(completedEpochs) epochs"
         return "stopped by \(name) after \(position); the checkpoint is \(folder.appendingPathComponent("checkpoints/last.safetensors").path)"
     }
@@ -87,7 +87,11 @@ public struct StoppedBeforeTraining: Error, CustomStringConvertible, Sendable {
     public var exitStatus: Int32 { 128 + signal }
 
     public var description: String {
-        let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
-        return "stopped by \(name) during \(stage), before training started; nothing was written or changed"
+        return "stopped by \(signalName(signal)) during \(stage), before training started; nothing was written or changed"
     }
+}
+
+/// "SIGINT", "SIGTERM", or "signal N", for the stop messages.
+private func signalName(_ signal: Int32) -> String {
+    signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
 }
