@@ -95,6 +95,20 @@ extension FERCommandTests {
         #expect(a.map(\.trainLoss) == b.map(\.trainLoss) && a.map(\.testAccuracy) == b.map(\.testAccuracy))
     }
 
+    @Test func aSignalDuringTheInstanceNoiseProbeStopsBeforeAnythingIsWritten() throws {
+        let root = try temporaryDirectory("fer-probe-signal")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeTinyDataset(in: data, perClass: 8)
+        let run = root.appendingPathComponent("run")
+        // 100 probe epochs: the probe is still training when the signal lands, right after its line.
+        let options = tinyRun(data) + ["--label-noise", "0.25", "--noise-mode", "instance", "--probe-epochs", "100"]
+        let stopped = try ferUntil(["train", "--run", run.path] + options, seen: "instance noise: training a probe", then: SIGINT)
+        #expect(stopped.status == 128 + SIGINT, "\(stopped.errors)")
+        #expect(stopped.errors.contains("stopped by SIGINT during the instance-noise probe"), "\(stopped.errors)")
+        #expect(!FileManager.default.fileExists(atPath: run.path), "a stop before training must leave no run folder")
+    }
+
     @Test func divergedWeightsAreNeverSavedOrServed() throws {
         let root = try temporaryDirectory("fer-nan")
         defer { try? FileManager.default.removeItem(at: root) }
