@@ -128,6 +128,11 @@ struct FERMaskRulesTests {
         #expect(summary.status == 0, "\(summary.errors)")
         let rows = summary.output.split(separator: "\n").filter { $0.hasPrefix("| 25% symmetric noise") }
         #expect(rows.count == 2 && rows.contains { $0.contains("| perfect mask (the flipped labels left out) |") } && rows.contains { $0.contains("| baseline |") }, "\(summary.output)")
+        // Both perfect-mask runs (seed 0) are paired with the seed-0 baseline; they end alike (the resume is exact).
+        let baselineAccuracy = try #require(try metrics(root.appendingPathComponent("baseline")).last?.testAccuracy)
+        let perfectAccuracy = try #require(records.last?.testAccuracy)
+        let expected = String(format: "%+.2f ± 0.00 (2 seeds)", 100 * (perfectAccuracy - baselineAccuracy))
+        #expect(rows.contains { $0.contains("| perfect mask (the flipped labels left out) |") && $0.contains("| \(expected) |") }, "\(expected) in \(summary.output)")
     }
 
     @Test func labelAwareNeedsAnAutoencoderAndMeasuredNeighbours() throws {
