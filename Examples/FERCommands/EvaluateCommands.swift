@@ -20,7 +20,7 @@ struct Evaluate: ParsableCommand {
         // evaluation.json and the confusion picture go into the (existing) run folder.
         try FileManager.default.createDirectory(at: folder.pictures, withIntermediateDirectories: true)
         let (settings, model) = try loadClassifier(runFolder)
-        try inRunPrecision(settings) { try evaluate(folder: folder, settings: settings, model: model) }
+        try ComputePrecision.inRun(settings.precision) { try evaluate(folder: folder, settings: settings, model: model) }
     }
 
     func evaluate(folder: RunFolder, settings: ClassifierSettings, model: MultiScaleClassifier<Float>) throws {
@@ -182,7 +182,7 @@ struct Neighbors: ParsableCommand {
             // With a classifier, in its run's precision, as its training computed neighbours' predictions.
             let quality = try measured.map { images in
                 let measure = { try NeighborQuality.measure(autoencoder: model, sigma: value, on: images, classifier: judge?.1, seed: seed) }
-                return try judge.map { try inRunPrecision($0.0, measure) } ?? measure()
+                return try judge.map { try ComputePrecision.inRun($0.0.precision, measure) } ?? measure()
             }
             if json {
                 let encoder = JSONEncoder()
@@ -215,7 +215,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let (settings, model) = try loadClassifier(runFolder)
-        try inRunPrecision(settings) { try classify(settings: settings, model: model) }
+        try ComputePrecision.inRun(settings.precision) { try classify(settings: settings, model: model) }
     }
 
     func classify(settings: ClassifierSettings, model: MultiScaleClassifier<Float>) throws {

@@ -23,7 +23,8 @@ package struct FER: ParsableCommand {
 
     /// Fixes the OpenBLAS core before anything else runs (it may restart the process). The
     /// training commands turn SIGINT and SIGTERM into a stop at the next step boundary with a
-    /// checkpoint (``TrainingInterrupted``, caught here); the others keep the default action.
+    /// checkpoint (``TrainingInterrupted``, caught here), or, before the first step, into a
+    /// stop that wrote nothing (``StoppedBeforeTraining``); the others keep the default action.
     package static func main() {
         OpenBLASCoreGuard.ensureOptimizedCore()
         do {
@@ -247,12 +248,6 @@ func loadAutoencoder(_ path: String) throws -> AsymmetricAutoencoder<Float> {
         return model
     }
     throw ValidationError("\(path) is not an autoencoder run folder (pretrain-autoencoder or refine-autoencoder writes one)")
-}
-
-/// Runs `body` in the arithmetic the classifier was trained in (bf16 or float32), whatever
-/// FER_PRECISION says, so that evaluating a run answers as its training's final report did.
-func inRunPrecision<T>(_ settings: ClassifierSettings, _ body: () throws -> T) throws -> T {
-    try ComputePrecision.inRun(settings.precision, body)
 }
 
 /// Loads a classifier saved by a train run (its folder).

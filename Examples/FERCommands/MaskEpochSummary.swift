@@ -31,10 +31,11 @@ struct MaskEpochSummary: Encodable, Equatable {
             zip(cells, titles).map { String(repeating: " ", count: max(0, $1.count - $0.count)) + $0 }.joined(separator: "  ")
         }
         func cell(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
-        var lines = ["the mask on the training labels, per epoch (from metrics.jsonl; precision, recall and AUROC against the labels flipped on purpose, AUROC 0.5 = chance):",
+        let dropRateNote = showsDropRate ? " drop rate: the class-aware rule's rate in force;" : ""
+        var lines = ["the mask on the training labels, per epoch (from metrics.jsonl;\(dropRateNote) precision, recall and AUROC against the labels flipped on purpose, AUROC 0.5 = chance):",
                      aligned(titles)]
         for r in rows {
-            let dropRate = showsDropRate ? [cell(r.dropRate, "%.3f")] : []
+            let dropRate = showsDropRate ? [cell(r.dropRate.map { 100 * $0 }, "%.1f%%")] : []
             lines.append(aligned([String(r.epoch), cell(100 * r.maskedShare, "%.1f%%")] + dropRate
                                  + [cell(r.precision, "%.3f"), cell(r.recall, "%.3f"), cell(r.auroc, "%.3f")]))
         }

@@ -63,36 +63,42 @@ struct Summarize: ParsableCommand {
         }
         guard !groups.isEmpty else { throw ValidationError("no finished train runs under \(roots.joined(separator: ", "))") }
         func stat(_ values: [Double], scale: Double = 100, digits: Int = 2) -> String {
-            guard !values.isEmpty else { return "-" }
-            let mean = values.reduce(0, +) / Double(values.count)
-            let sd = values.count > 1 ? (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot() : 0
+            guard let (mean, sd) = Self.meanAndDeviation(values) else { return "-" }
             return String(format: "%.\(digits)f ± %.\(digits)f", scale * mean, scale * sd)
         }
         print("Mean ± sample standard deviation over the seeds; masked share, precision, recall and AUROC of the last epoch, and the AUROC averaged over the epochs.")
-        print("Against the baseline: each run's test accuracy minus that of the baseline run with the same noise, setting and seed (the same noisy labels and initial weights), mean ± sd over the pairs, in points.")
+        print("Against the baseline: each run's test accuracy minus that of the baseline run with the same noise, setting and seed (the same noisy labels and initial weights), mean ± sd over the pairs, in points; a seed with several baseline runs is paired with their mean.")
         print("")
         print("| noise | method | setting | seeds | test accuracy % | against the baseline, paired by seed | mean class acc. % | masked % | mask precision % | mask recall % | AUROC | AUROC, mean of epochs |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for label in order.sorted() {
             let e = groups[label]!
             let parts = label.components(separatedBy: " | ")
-            var paired = ""
+            var paired = "-"
             if parts[1] != "baseline", let baseline = groups["\(parts[0]) | baseline | \(parts[2])"] {
-                paired = Self.pairedDifference(Array(zip(e.seeds, e.accuracy)), baseline: Dictionary(zip(baseline.seeds, baseline.accuracy)) { first, _ in first })
+                paired = Self.pairedDifference(Array(zip(e.seeds, e.accuracy)), baseline: Array(zip(baseline.seeds, baseline.accuracy)))
             }
             print("| \(parts[0]) | \(parts[1]) | \(parts[2]) | \(e.seeds.sorted().map(String.init).joined(separator: ",")) | \(stat(e.accuracy)) | \(paired) | \(stat(e.meanClass)) | \(stat(e.masked)) | \(stat(e.precision)) | \(stat(e.recall)) | \(stat(e.auroc, scale: 1, digits: 3)) | \(stat(e.meanAUROC, scale: 1, digits: 3)) |")
         }
     }
 
     /// The runs' accuracy minus the baseline's of the same seed, in points: "+2.55 ± 0.40 (3
-    /// seeds)", "-0.52 (1 seed)", or "-" when no seed has a baseline run. Pairing removes what
-    /// the seed does to both runs (which labels flip, the initial weights).
-    static func pairedDifference(_ runs: [(seed: UInt64, accuracy: Double)], baseline: [UInt64: Double]) -> String {
-        let differences = runs.compactMap { run in baseline[run.seed].map { 100 * (run.accuracy - $0) } }
-        guard !differences.isEmpty else { return "-" }
-        let mean = differences.reduce(0, +) / Double(differences.count)
-        guard differences.count > 1 else { return String(format: "%+.2f (1 seed)", mean) }
-        let sd = (differences.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(differences.count - 1)).squareRoot()
-        return String(format: "%+.2f ± %.2f (%d seeds)", mean, sd, differences.count)
+    /// pairs)", "-0.52 (1 pair)", or "-" when no seed has a baseline run. Pairing removes what
+    /// the seed does to both runs (which labels flip, the initial weights). A seed with several
+    /// baseline runs (several data sets in one group) is paired with their mean.
+    static func pairedDifference(_ runs: [(seed: UInt64, accuracy: Double)], baseline: [(seed: UInt64, accuracy: Double)]) -> String {
+        let baselineBySeed = Dictionary(grouping: baseline, by: \.seed).mapValues { runs in runs.map(\.accuracy).reduce(0, +) / Double(runs.count) }
+        let differences = runs.compactMap { run in baselineBySeed[run.seed].map { 100 * (run.accuracy - $0) } }
+        guard let (mean, sd) = meanAndDeviation(differences) else { return "-" }
+        if differences.count == 1 { return String(format: "%+.2f (1 pair)", mean) }
+        return String(format: "%+.2f ± %.2f (%d pairs)", mean, sd, differences.count)
+    }
+
+    /// Mean and sample standard deviation (0 for one value); nil for none.
+    static func meanAndDeviation(_ values: [Double]) -> (mean: Double, deviation: Double)? {
+        guard !values.isEmpty else { return nil }
+        let mean = values.reduce(0, +) / Double(values.count)
+        guard values.count > 1 else { return (mean, 0) }
+        return (mean, (values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(values.count - 1)).squareRoot())
     }
 }

@@ -132,7 +132,7 @@ enum ClassifierCommand {
             try SemanticNeighborGenerator(encoder: $0.encoder, decoder: $0.decoder, sigma: settings.neighborSigma, random: RandomStream(seed: settings.seed &+ 99))
         }
         // In the run's precision, as the evaluations after each epoch.
-        let report = try inRunPrecision(settings) { try Evaluator.evaluate(trainer.model, on: test, neighbors: neighbors) }
+        let report = try ComputePrecision.inRun(settings.precision) { try Evaluator.evaluate(trainer.model, on: test, neighbors: neighbors) }
         if report.skipped.count > 0 { progress.log("\(label): test: \(report.skipped)") }
         try writeReport(report, classNames: test.classNames, folder: folder, title: label, maskEpochs: MaskEpochSummary.rows(of: records))
         try Charts.lineChart(title: "\(label): training loss", xLabel: "EPOCH",

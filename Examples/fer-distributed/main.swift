@@ -93,6 +93,10 @@ enum FERDistributed {
                 FileHandle.standardError.write(Data("\(interrupted)\ncontinue with: \(hint)\n".utf8))
             }
             finish(runtime, status: interrupted.exitStatus)
+        } catch let stopped as StoppedBeforeTraining {
+            // Stopped before the first step (each rank's own probe): nothing was written. Other
+            // ranks may already wait in a collective, so the job still aborts, with the signal's status.
+            world.abort("\(stopped)", exitCode: stopped.exitStatus)
         } catch {
             // This process cannot go on; the others may wait in a collective for it, so the
             // whole job stops (MPI_Abort). Rank 0's checkpoints are written atomically.

@@ -67,7 +67,7 @@ struct FERMaskRulesTests {
             let auroc = try #require(record.maskScores?.auroc, "epoch \(record.epoch) has no AUROC")
             #expect(row.first == String(record.epoch) && row.last == String(format: "%.3f", auroc), "\(row)")
             // The class-aware rule's drop rate in force, after the masked share.
-            #expect(row.count == 6 && row[2] == String(format: "%.3f", record.dropRate ?? -1), "\(row)")
+            #expect(row.count == 6 && row[2] == String(format: "%.1f%%", 100 * (record.dropRate ?? -1)), "\(row)")
         }
         let json = try String(contentsOf: straight.appendingPathComponent("evaluation.json"), encoding: .utf8)
         #expect(json.contains("\"maskByEpoch\"") && json.contains("\"auroc\""), "\(json)")
@@ -128,10 +128,11 @@ struct FERMaskRulesTests {
         #expect(summary.status == 0, "\(summary.errors)")
         let rows = summary.output.split(separator: "\n").filter { $0.hasPrefix("| 25% symmetric noise") }
         #expect(rows.count == 2 && rows.contains { $0.contains("| perfect mask (the flipped labels left out) |") } && rows.contains { $0.contains("| baseline |") }, "\(summary.output)")
-        // Both perfect-mask runs (seed 0) are paired with the seed-0 baseline; they end alike (the resume is exact).
+        #expect(rows.contains { $0.contains("| baseline |") && $0.contains(" | - | ") }, "the baseline row has no pair: \(summary.output)")
+        // Both perfect-mask runs (seed 0, straight and resumed) are paired with the seed-0 baseline; they end alike.
         let baselineAccuracy = try #require(try metrics(root.appendingPathComponent("baseline")).last?.testAccuracy)
         let perfectAccuracy = try #require(records.last?.testAccuracy)
-        let expected = String(format: "%+.2f ± 0.00 (2 seeds)", 100 * (perfectAccuracy - baselineAccuracy))
+        let expected = String(format: "%+.2f ± 0.00 (2 pairs)", 100 * (perfectAccuracy - baselineAccuracy))
         #expect(rows.contains { $0.contains("| perfect mask (the flipped labels left out) |") && $0.contains("| \(expected) |") }, "\(expected) in \(summary.output)")
     }
 

@@ -81,7 +81,7 @@ struct AutodiffTests {
         #expect(x.grad?.scalars == [1, slope, 1, slope])
     }
     @Test func aVariablesValueChangesInPlace() {
-        // The value's observer (it keeps the record's shape) must not make in-place updates copy,
+        // The value's accessor (it keeps the record's shape) must not make in-place updates copy,
         // as optimizers and batch norm's running statistics change values in place.
         // The address is compared after each change: a copy is allocated while the old storage is
         // still alive, so it always lands elsewhere. (Compared only at the end, two copies could
@@ -96,8 +96,18 @@ struct AutodiffTests {
         #expect(address() == before)
         #expect(v.value.scalars[0...1] == [1, 1])
         v.value = Tensor(zeros: [2, 3])  // a new shape: gradients follow it
+        #expect(v.node.shape == [2, 3])
         v.accumulateGradient(Tensor(repeating: 1, shape: [2, 3]))
         #expect(v.grad?.shape == [2, 3])
+        // A new shape through an in-place access, also when that access ends by throwing.
+        v.zeroGradient()
+        func reshape(_ t: inout Tensor<Double>) { t = Tensor(zeros: [3, 1]) }
+        reshape(&v.value)
+        #expect(v.node.shape == [3, 1])
+        struct Thrown: Error {}
+        func reshapeThenThrow(_ t: inout Tensor<Double>) throws { t = Tensor(zeros: [4]); throw Thrown() }
+        #expect(throws: Thrown.self) { try reshapeThenThrow(&v.value) }
+        #expect(v.value.shape == [4] && v.node.shape == [4])
     }
 
     @Test func constantsDoNotRecord() {

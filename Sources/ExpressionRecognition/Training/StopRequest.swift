@@ -4,6 +4,8 @@ import Synchronization
 /// A request to stop training at the next step boundary, made by SIGINT or SIGTERM (or by
 /// code): the training loops then write a checkpoint of the exact position in the epoch
 /// and throw ``TrainingInterrupted``, and the run continues from there with `--resume`.
+/// Work before the first step (the instance-noise probe) stops at its next batch and throws
+/// ``StoppedBeforeTraining``, having written nothing.
 ///
 /// A second signal while a stop is pending ends the process at once (the default action).
 public enum StopRequest {
@@ -70,8 +72,9 @@ public struct TrainingInterrupted: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Thrown when a ``StopRequest`` arrives before training started (during the instance-noise
-/// probe, say): no run folder was written or changed, so there is nothing to resume.
+/// Thrown when a ``StopRequest`` arrives before training started or, for a resumed run,
+/// continued (during the instance-noise probe, say): no run folder was written or changed,
+/// so the same command starts (or continues) the run again.
 public struct StoppedBeforeTraining: Error, CustomStringConvertible, Sendable {
     /// SIGINT or SIGTERM.
     public let signal: Int32
@@ -87,7 +90,7 @@ public struct StoppedBeforeTraining: Error, CustomStringConvertible, Sendable {
     public var exitStatus: Int32 { 128 + signal }
 
     public var description: String {
-        return "stopped by \(signalName(signal)) during \(stage), before training started; nothing was written or changed"
+        return "stopped by \(signalName(signal)) during \(stage), before training started or continued; nothing was written or changed, so the same command starts (or continues) the run again"
     }
 }
 

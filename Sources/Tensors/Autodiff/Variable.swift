@@ -23,8 +23,9 @@ public final class Variable<Scalar: TensorScalar> {
         // An explicit `_modify`: a `didSet` observer made callers in other modules read a copy,
         // change it (copying the elements, as the storage was then shared) and write it back.
         _modify {
+            // `defer`: code after `yield` is skipped when the caller's access ends by throwing.
+            defer { recordShape() }
             yield &storedValue
-            recordShape()
         }
         set {
             storedValue = newValue
