@@ -19,15 +19,33 @@ struct Summarize: ParsableCommand {
     func run() throws {
         var groups: [String: Entry] = [:]
         var order: [String] = []
+        // Folders left out of the table, said on stderr so that a partial table is not taken for a whole one.
+        var unfinished: [String] = [], unreadable: [String] = []
+        defer {
+            for (title, folders) in [("unfinished", unfinished), ("with an unreadable configuration", unreadable)] where !folders.isEmpty {
+                FileHandle.standardError.write(Data("not counted, \(folders.count) train run(s) \(title):\n\(folders.map { "  " + $0 }.joined(separator: "\n"))\n".utf8))
+            }
+        }
         for root in roots {
             guard let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: nil) else {
                 throw ValidationError("cannot read \(root)")
             }
             for case let url as URL in walker where url.lastPathComponent == "metrics.jsonl" {
-                guard let folder = try? RunFolder.open(existing: url.deletingLastPathComponent()),
-                      let settings = try? folder.readConfiguration(ClassifierSettings.self),
-                      case let records = try folder.readMetrics(ClassifierEpochRecord.self),
-                      let last = records.last, last.epoch == settings.epochs else { continue }
+                let runURL = url.deletingLastPathComponent()
+                guard let folder = try? RunFolder.open(existing: runURL) else { continue }
+                let settings: ClassifierSettings
+                do {
+                    settings = try folder.readConfiguration(ClassifierSettings.self)
+                } catch {
+                    // An autoencoder run is not a classifier's and is not counted; anything else is reported.
+                    if (try? folder.readConfiguration(AutoencoderSettings.self)) == nil { unreadable.append("\(runURL.path): \(error)") }
+                    continue
+                }
+                let records = try folder.readMetrics(ClassifierEpochRecord.self)
+                guard let last = records.last, last.epoch == settings.epochs else {
+                    unfinished.append("\(runURL.path) (\(records.last?.epoch ?? 0) of \(settings.epochs) epochs)")
+                    continue
+                }
                 let data = (try? RunData.load(from: folder))
                 var method: String
                 switch settings.mask {

@@ -113,6 +113,18 @@ struct FERMaskRulesTests {
 
         // Resuming reloads the same 30 images: the same parameters as the straight run.
         #expect(try runFer(["train", "--run", interrupted.path, "--stop-after", "1"] + noisy).status == 0)
+        // Until then, the summary leaves the unfinished run out and says so.
+        let partial = try runFer(["summarize", root.path])
+        #expect(partial.status == 0 && partial.errors.contains("not counted, 1 train run(s) unfinished:\n  \(interrupted.path) (1 of 2 epochs)"), "\(partial.errors)")
+        #expect(partial.output.contains("| perfect mask (the flipped labels left out) | side 32, width 0.125, 2 epochs | 0 |"), "\(partial.output)")
+        // A run folder whose configuration cannot be read is named too (and then removed).
+        let broken = root.appendingPathComponent("broken")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        try Data("{\"side\": ".utf8).write(to: broken.appendingPathComponent("config.json"))
+        try Data().write(to: broken.appendingPathComponent("metrics.jsonl"))
+        let withBroken = try runFer(["summarize", root.path])
+        #expect(withBroken.status == 0 && withBroken.errors.contains("not counted, 1 train run(s) with an unreadable configuration:\n  \(broken.path): "), "\(withBroken.errors)")
+        try FileManager.default.removeItem(at: broken)
         let c = try runFer(["train", "--resume", interrupted.path, "--quiet"])
         #expect(c.status == 0 && c.errors.contains("training on the 30 images"), "\(c.errors)")
         #expect(try Data(contentsOf: perfect.appendingPathComponent("model.safetensors"))
