@@ -5,7 +5,7 @@ import Foundation
 struct Summarize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Mean and standard deviation of finished train runs, grouped by everything but the seed (a Markdown table).",
-        discussion: "Every folder under the given roots that holds config.json and metrics.jsonl of a train run counts once.")
+        discussion: "Every folder under the given roots that holds config.json and metrics.jsonl of a finished train run counts once; unfinished runs and unreadable configurations are named on stderr. Each method is also compared with the baseline run of the same noise, setting and seed.")
 
     @Argument(help: "Folders to search for run folders.") var roots: [String]
 
