@@ -36,16 +36,18 @@ let package = Package(
         ),
         // glibc's mallopt, for AllocatorPolicy (freed tensor buffers stay in the heap).
         .systemLibrary(name: "CMalloc"),
+        // The x86-64 levels every C kernel below is built for (one header, no code).
+        .target(name: "CVectorLevels"),
         // Direct convolution loops for few-channel layers, in C so that they can be compiled for
         // AVX-512 and AVX2 beside the baseline (Swift code stays at the baseline's SSE2).
-        .target(name: "CDirectConvolution"),
+        .target(name: "CDirectConvolution", dependencies: ["CVectorLevels"]),
         // The bf16 GEMM of the mixed-precision option (ComputePrecision): AVX512-BF16's vdpbf16ps
         // where the CPU has it, picked at run time, and a portable C kernel with the same
         // rounding elsewhere (Debian's OpenBLAS does not export cblas_sbgemm).
-        .target(name: "CBFloat16GEMM"),
+        .target(name: "CBFloat16GEMM", dependencies: ["CVectorLevels"]),
         // Vector loops of the layers between convolutions (the 2x2 max pool), built per x86-64
         // level like CDirectConvolution: Swift's baseline build runs them one window at a time.
-        .target(name: "CLayerKernels"),
+        .target(name: "CLayerKernels", dependencies: ["CVectorLevels"]),
         .target(name: "Tensors", dependencies: ["COpenBLAS", "CMalloc", "CDirectConvolution", "CBFloat16GEMM", "CLayerKernels"]),
         .target(name: "NeuralNetworks", dependencies: ["Tensors"]),
         // What every executable does first: the OpenBLAS core guard (may restart the process)

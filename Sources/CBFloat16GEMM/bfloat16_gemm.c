@@ -18,12 +18,12 @@
 // would change nothing there; but alpha * sum + beta * c must round twice in both kernels.
 #pragma clang fp contract(off)
 
+#include "vector_levels.h"
+
 #if defined(__x86_64__) && defined(__linux__)
-#define VECTOR_LEVELS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #define HAS_BF16_KERNEL 1
 #define BF16_TARGET __attribute__((target("avx512bf16,avx512f,avx512bw,avx512vl,avx512dq")))
 #else
-#define VECTOR_LEVELS
 #define HAS_BF16_KERNEL 0
 #endif
 

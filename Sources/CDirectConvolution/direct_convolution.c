@@ -1,11 +1,6 @@
 #include "direct_convolution.h"
+#include "vector_levels.h"
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__linux__)
-#define VECTOR_LEVELS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define VECTOR_LEVELS
-#endif
 
 // Outputs are computed 32 flat positions at a time (two AVX-512 vectors, four AVX2 ones)
 // whatever the row width, and the forward loop takes 4 output channels at once: 8 independent
