@@ -95,6 +95,45 @@ extension FERCommandTests {
         #expect(a.map(\.trainLoss) == b.map(\.trainLoss) && a.map(\.testAccuracy) == b.map(\.testAccuracy))
     }
 
+    @Test func aRunFolderHasOneWriterAtATime() throws {
+        let root = try temporaryDirectory("fer-lock")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeTinyDataset(in: data)
+        let run = root.appendingPathComponent("run")
+        #expect(try fer(["train", "--run", run.path] + tinyRun(data, epochs: 1)).status == 0)
+        let metrics = try Data(contentsOf: run.appendingPathComponent("metrics.jsonl"))
+        func lockedElsewhere() -> Bool {  // whether another open file (as another process's) can take the lock
+            let probe = open(run.path, O_RDONLY | O_DIRECTORY)
+            defer { close(probe) }
+            let taken = flock(probe, LOCK_EX | LOCK_NB) == 0
+            if taken { flock(probe, LOCK_UN) }
+            return !taken
+        }
+
+        // Another writer holds the folder (here a descriptor of this process: flock treats it as another owner).
+        let holder = open(run.path, O_RDONLY | O_DIRECTORY)
+        #expect(flock(holder, LOCK_EX | LOCK_NB) == 0)
+        let overwrite = try fer(["train", "--run", run.path, "--overwrite"] + tinyRun(data, epochs: 1))
+        #expect(overwrite.status != 0 && overwrite.errors.contains("\(run.path) is being written by another process"), "\(overwrite.errors)")
+        #expect(try Data(contentsOf: run.appendingPathComponent("metrics.jsonl")) == metrics, "a refused --overwrite must delete nothing")
+        #expect(throws: TensorError.self) { try RunFolder.open(existing: run, writing: true) }
+        #expect(try fer(["evaluate", "--run", run.path]).status == 0, "readers take no lock")
+        close(holder)
+
+        // In one process, writers of the same folder share the lock; it is free once the last is gone.
+        do {
+            let first = try RunFolder.open(existing: run, writing: true)
+            let second = try RunFolder.create(at: run, overwrite: true)
+            withExtendedLifetime((first, second)) {
+                #expect(first.writeLock != nil && first.writeLock === second.writeLock)
+                #expect(lockedElsewhere())
+            }
+        }
+        #expect(!lockedElsewhere())
+        #expect(try fer(["train", "--run", run.path, "--overwrite"] + tinyRun(data, epochs: 1)).status == 0)
+    }
+
     @Test func aSignalDuringTheInstanceNoiseProbeStopsBeforeAnythingIsWritten() throws {
         let root = try temporaryDirectory("fer-probe-signal")
         defer { try? FileManager.default.removeItem(at: root) }

@@ -12,16 +12,23 @@ public struct RunFolder: Sendable {
     public var pictures: URL { url.appendingPathComponent("pictures") }
     /// The checkpoint a resumed run continues from.
     public var lastCheckpoint: URL { checkpoints.appendingPathComponent("last.safetensors") }
+    /// Held by a folder opened to write a run (``create(at:overwrite:)``,
+    /// ``open(existing:writing:)``): no other process can write it meanwhile.
+    let writeLock: RunFolderLock?
 
     /// Creates the folder (and its subfolders) if needed, with no check of what it holds.
     /// Programs should use ``create(at:overwrite:)`` for a new run and
     /// ``open(existing:writing:)`` to read or continue one.
     public init(url: URL) throws {
         self.url = url
+        self.writeLock = nil
         try makeSubfolders()
     }
 
-    private init(checkedURL url: URL) { self.url = url }
+    private init(checkedURL url: URL, writeLock: RunFolderLock? = nil) {
+        self.url = url
+        self.writeLock = writeLock
+    }
 
     private func makeSubfolders() throws {
         do {
@@ -53,10 +60,13 @@ public struct RunFolder: Sendable {
             throw TensorError.invalidArgument(op: "run folder", message: "give a folder for the run (an empty path would write into the current folder)")
         }
         var isFolder: ObjCBool = false
+        var writeLock: RunFolderLock?
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
                 throw TensorError.invalidArgument(op: "run folder", message: "\(url.path) is a file, not a folder")
             }
+            // Before anything is judged or deleted: a run that another process still writes is refused.
+            writeLock = try RunFolderLock.acquire(url)
             let contents = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
             if holdsRun(url) {
                 guard overwrite else {
@@ -84,8 +94,8 @@ public struct RunFolder: Sendable {
                 }
             }
         }
-        let folder = RunFolder(checkedURL: url)
-        try folder.makeSubfolders()
+        try RunFolder(checkedURL: url).makeSubfolders()
+        let folder = RunFolder(checkedURL: url, writeLock: try writeLock ?? RunFolderLock.acquire(url))
         folder.removeStaleTemporaries()
         return folder
     }
@@ -105,22 +115,23 @@ public struct RunFolder: Sendable {
     /// folder or its configuration is missing.
     /// - Parameters:
     ///   - url: the run's folder, as made by ``create(at:overwrite:)``.
-    ///   - writing: the caller continues the run (the only writer): temporary files
-    ///     of killed writes are removed. A reader leaves them, since a run in progress in
-    ///     another process may be writing one at this moment.
+    ///   - writing: the caller continues the run (the only writer): it takes the folder's
+    ///     write lock (refused while another process writes the run), and temporary files
+    ///     of killed writes are removed. A reader takes no lock and leaves them, since a run
+    ///     in progress in another process may be writing one at this moment.
     public static func open(existing url: URL, writing: Bool = false) throws -> RunFolder {
         var isFolder: ObjCBool = false
         guard !url.path.isEmpty, FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue else {
             throw TensorError.malformedFile(path: url.path, message: "no such run folder")
         }
-        let folder = RunFolder(checkedURL: url)
-        guard FileManager.default.fileExists(atPath: folder.configuration.path) else {
+        guard FileManager.default.fileExists(atPath: RunFolder(checkedURL: url).configuration.path) else {
             throw TensorError.malformedFile(path: url.path, message: "not a run folder (it has no config.json)")
         }
-        if writing {
-            try folder.makeSubfolders()
-            folder.removeStaleTemporaries()
-        }
+        guard writing else { return RunFolder(checkedURL: url) }
+        // The only writer: refused while another process writes the run.
+        let folder = RunFolder(checkedURL: url, writeLock: try RunFolderLock.acquire(url))
+        try folder.makeSubfolders()
+        folder.removeStaleTemporaries()
         return folder
     }
 
