@@ -54,7 +54,9 @@ public struct RunFolder: Sendable {
     /// The folder of a new run. A folder that already holds a run, or any other files, is
     /// refused unless `overwrite` is set: then the previous run's files (``runEntries``)
     /// are deleted first, so nothing of it can be resumed or mixed into the new one; files
-    /// that are not a run's are left alone.
+    /// that are not a run's are left alone. A folder that another process is writing (its
+    /// advisory lock is taken) is refused before anything in it is judged or deleted; the
+    /// returned folder holds that lock while it, or a copy of it, is alive.
     public static func create(at url: URL, overwrite: Bool) throws -> RunFolder {
         guard !url.path.isEmpty, url.path != "/" else {
             throw TensorError.invalidArgument(op: "run folder", message: "give a folder for the run (an empty path would write into the current folder)")
