@@ -26,7 +26,7 @@ struct ClassifierOptions: ParsableArguments {
     var warmupEpochs: Int?
     @Option(parsing: .unconditional, help: "How many of a class's most recent scores a class-aware mask ranks a sample against; 0 (the default) ranks within the batch.")
     var rankingWindow: Int?
-    @Option(help: ArgumentHelp("How a class-aware mask selects within a class: rank (the drop rate's share of each batch, the default) or threshold (every sample above its class's threshold from the last epoch: the mixture's 50% posterior, or the drop rate's quantile).", valueName: "rule"))
+    @Option(help: ArgumentHelp("How a class-aware mask selects within a class: rank (the drop rate's share of each batch, the default), threshold (every sample above its class's threshold from the last epoch: the mixture's 50% posterior, or the drop rate's quantile) or history (each sample's score averaged over the epochs, the drop rate's share of each class's largest chosen at the start of every epoch).", valueName: "rule"))
     var selection: ClassSelection?
     @Option(help: ArgumentHelp("What training does with the samples a class-aware mask selects: drop (zero terms in the mean over the batch, as the paper's mask; the default), drop-rescaled (the mean over the kept samples only) or relabel (train them on the network's own prediction).", valueName: "action"))
     var maskAction: ClassAwareAction?
@@ -62,7 +62,7 @@ struct ClassifierOptions: ParsableArguments {
         let rankingWindow = self.rankingWindow ?? ClassAwareRule.defaultRankingWindow
         guard (0...1_000_000).contains(rankingWindow) else { throw ValidationError("--ranking-window must be in 0...1000000, got \(rankingWindow)") }
         let selection = self.selection ?? .rank
-        if selection == .threshold, rankingWindow != 0 { throw ValidationError("--ranking-window ranks within a class; --selection threshold ranks nothing") }
+        if selection != .rank, rankingWindow != 0 { throw ValidationError("--ranking-window ranks within a class's recent scores; --selection \(selection.rawValue) does not use it") }
         return try ClassAwareRule(score: score, rate: rate, warmupEpochs: warmupEpochs, rankingWindow: rankingWindow, selection: selection,
                                   action: maskAction ?? .drop)
     }

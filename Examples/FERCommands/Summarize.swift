@@ -56,7 +56,12 @@ struct Summarize: ParsableCommand {
                     case .estimated: rate = "estimated rate"
                     case .fixed(let r): rate = "rate \(r)"
                     }
-                    let selection = rule.selection == .threshold ? ", threshold from the last epoch" : (rule.rankingWindow > 0 ? ", window \(rule.rankingWindow)" : "")
+                    let selection: String
+                    switch rule.selection {
+                    case .threshold: selection = ", threshold from the last epoch"
+                    case .history: selection = ", ranked by history"
+                    case .rank: selection = rule.rankingWindow > 0 ? ", window \(rule.rankingWindow)" : ""
+                    }
                     method = "\(rule.score.rawValue), per class, \(rate)\(selection)\(rule.warmupEpochs == 1 ? "" : ", warm-up \(rule.warmupEpochs)")\(rule.action == .drop ? "" : ", \(rule.action.rawValue)")"
                 case nil: method = "baseline"
                 case .fixed(let t)?: method = "Ours(T), T = \(t)"

@@ -13,10 +13,10 @@ struct FERMaskRulesTests {
             .map { try JSONDecoder().decode(ClassifierEpochRecord.self, from: Data($0.utf8)) }
     }
 
-    /// Ranking, threshold selection, and ranking with relabelling instead of dropping.
-    @Test(arguments: [["--selection", "rank"], ["--selection", "threshold"], ["--mask-action", "relabel"]])
+    /// Ranking, threshold selection, history selection, and ranking with relabelling instead of dropping.
+    @Test(arguments: [["--selection", "rank"], ["--selection", "threshold"], ["--selection", "history"], ["--mask-action", "relabel"]])
     func smallLossOnInstanceNoiseResumesExactly(variant: [String]) throws {
-        let selection = variant == ["--selection", "threshold"] ? "threshold" : "rank"
+        let selection = variant.first == "--selection" ? variant[1] : "rank"
         let root = try temporaryDirectory("fer-rules")
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data")
@@ -35,8 +35,9 @@ struct FERMaskRulesTests {
         // Warm-up epoch: nothing dropped; then a quarter of each class, with the AUROC of the loss recorded.
         #expect(records[0].maskedShare == 0)
         #expect(records[0].dropRate == 0)
-        // Ranking drops exactly the rate; a threshold, the share of the last epoch's scores above its quantile.
-        #expect(selection == "rank" ? records[2].dropRate == 0.25 : (0.15...0.35).contains(records[2].dropRate ?? -1), "\(records[2].dropRate ?? -1)")
+        // Ranking (in the batch or by history) drops exactly the rate; a threshold, the share of
+        // the last epoch's scores above its quantile.
+        #expect(selection != "threshold" ? records[2].dropRate == 0.25 : (0.15...0.35).contains(records[2].dropRate ?? -1), "\(records[2].dropRate ?? -1)")
         #expect(records[2].maskedShare! > 0.15)
         #expect(records.allSatisfy { $0.maskScores.map { (0...1).contains($0.auroc) } ?? false })
         #expect(records.allSatisfy { $0.maskThreshold == nil })
@@ -51,7 +52,7 @@ struct FERMaskRulesTests {
         #expect(try Data(contentsOf: straight.appendingPathComponent("model.safetensors"))
                 == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")), "a resumed class-aware run must end with the same parameters")
         let summary = try runFer(["summarize", root.path])
-        let described = "small-loss, per class, rate 0.25" + (selection == "threshold" ? ", threshold from the last epoch" : "")
+        let described = "small-loss, per class, rate 0.25" + ["threshold": ", threshold from the last epoch", "history": ", ranked by history"][selection, default: ""]
             + (variant.contains("relabel") ? ", relabel" : "")
         #expect(summary.status == 0 && summary.output.contains(described) && summary.output.contains("AUROC"), "\(summary.output)")
 
@@ -162,7 +163,7 @@ struct FERMaskRulesTests {
         let ignored = try runFer(["train", "--run", root.appendingPathComponent("ignored").path, "--mask", "batch", "--drop-rate", "0.2"] + classifier + spec)
         #expect(ignored.status != 0 && ignored.errors.contains("--drop-rate, --warmup-epochs, --ranking-window, --selection and --mask-action apply to the class-aware masks"))
         let windowed = try runFer(["train", "--run", root.appendingPathComponent("windowed").path, "--mask", "small-loss", "--selection", "threshold", "--ranking-window", "64"] + classifier + spec)
-        #expect(windowed.status != 0 && windowed.errors.contains("--selection threshold ranks nothing"))
+        #expect(windowed.status != 0 && windowed.errors.contains("--selection threshold does not use it"))
         let badSelection = try runFer(["train", "--run", root.appendingPathComponent("bad-selection").path, "--mask", "small-loss", "--selection", "median"] + classifier + spec)
         #expect(badSelection.status != 0 && badSelection.errors.contains("--selection"))
         let threshold = try runFer(["train", "--run", root.appendingPathComponent("threshold").path, "--mask", "small-loss", "--threshold", "0.3"] + classifier + spec)

@@ -191,6 +191,90 @@ struct ClassAwareMaskTests {
         #expect(rankedOutcome.cleanDropped[0] > 50 && rankedOutcome.cleanDropped[1] > 100, "\(rankedOutcome.cleanDropped)")
     }
 
+    /// One epoch of class 0 (indices 0..<60k, the first 20k wrongly labelled: scores around 5
+    /// against around 1) and class 1 (indices 60k..<120k, all clean), in batches of 6 of each
+    /// class whose count of wrong labels cycles through 0 to 4; returns what the epoch dropped.
+    func historyEpoch(_ m: inout ClassAwareMask, seed: UInt64, scale k: Int = 1) throws -> Set<Int> {
+        var g = SeededGenerator(seed: seed)
+        func normal(_ mean: Double, _ sd: Double) -> Double {
+            let u = max(g.nextUnitDouble(), 1e-12), v = g.nextUnitDouble()
+            return mean + sd * (-2 * log(u)).squareRoot() * cos(2 * Double.pi * v)
+        }
+        var wrongQueue = Array(0..<20 * k), cleanQueue = Array(20 * k..<60 * k), dropped = Set<Int>()
+        for b in 0..<10 * k {
+            let w = [0, 1, 2, 3, 4][b % 5]
+            let samples = Array(wrongQueue.prefix(w)) + Array(cleanQueue.prefix(6 - w)) + Array(60 * k + 6 * b ..< 60 * k + 6 * b + 6)
+            wrongQueue.removeFirst(w); cleanQueue.removeFirst(6 - w)
+            let scores = samples.map { $0 < 20 * k ? normal(5, 0.5) : normal(1, 0.3) }
+            let d = try m.decide(scores: scores, labels: samples.map { $0 < 60 * k ? 0 : 1 }, samples: samples)
+            for (i, keep) in d.keep.enumerated() where !keep { dropped.insert(samples[i]) }
+        }
+        return dropped
+    }
+
+    @Test("History selection ranks each sample's average over the whole class and holds the choice for the epoch")
+    func historySelection() throws {
+        var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .fixed(1.0 / 3), warmupEpochs: 0, selection: .history), classCount: 2)
+        m.startEpoch(0)
+        #expect(try historyEpoch(&m, seed: 1).isEmpty, "no history yet in the first epoch")
+        m.finishEpoch()
+        m.startEpoch(1)
+        // A third of each class: exactly the 20 wrong labels of class 0, and 20 of class 1's
+        // clean samples (its own largest averages: a fixed rate drops even from a clean class).
+        let second = try historyEpoch(&m, seed: 2)
+        #expect(second.filter { $0 < 60 } == Set(0..<20), "\(second.sorted())")
+        #expect(second.filter { $0 >= 60 }.count == 20)
+        // Ranking within each batch at the same rate drops 2 of every 6 of class 0: clean ones
+        // from the batches with 0 or 1 wrong labels (2 + 1, twice), and it misses wrong ones in
+        // those with 3 or 4 (1 + 2, twice).
+        var ranked = try mask(.fixed(1.0 / 3), classes: 2)
+        ranked.startEpoch(0)
+        let inBatch = try historyEpoch(&ranked, seed: 2)
+        #expect(inBatch.filter { (20..<60).contains($0) }.count == 6 && inBatch.filter { $0 < 20 }.count == 14, "\(inBatch.sorted())")
+        // The average: each new score weighs historyDecay's complement.
+        let before = try #require(m.history[0]?.averageScore)
+        _ = try m.decide(scores: [0], labels: [0], samples: [0])
+        #expect(abs(m.history[0]!.averageScore - ClassAwareMask.historyDecay * before) < 1e-12)
+    }
+
+    @Test("History selection: the estimated rate comes from the averages; a run resumed within an epoch drops the same samples")
+    func historySelectionEstimateAndResume() throws {
+        var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .estimated, warmupEpochs: 1, selection: .history), classCount: 2)
+        m.startEpoch(0)
+        _ = try historyEpoch(&m, seed: 1, scale: 10)
+        m.finishEpoch()
+        m.startEpoch(1)
+        #expect(abs(m.rates[0] - 1.0 / 3) < 0.03 && m.rates[1] == 0, "\(m.rates)")
+        #expect(m.historySelected.count == 200 && m.historySelected.isSubset(of: Set(0..<200)))
+        // Mid-epoch the averages move (here: 20 of the wrong labels score 0 three times, which
+        // brings their averages from about 5 to about 0.6, under the clean ones), but a
+        // restored mask starting the same epoch again keeps the epoch's choice.
+        for _ in 0..<3 { _ = try m.decide(scores: Array(repeating: 0, count: 20), labels: Array(repeating: 0, count: 20), samples: Array(0..<20)) }
+        var restored = try JSONDecoder().decode(ClassAwareMask.self, from: JSONEncoder().encode(m))
+        #expect(restored == m)
+        restored.startEpoch(1)
+        #expect(restored.historySelected == m.historySelected)
+        restored.startEpoch(2)
+        #expect(!restored.historySelected.contains(0), "a new epoch ranks the new averages")
+    }
+
+    @Test("History selection needs every sample's index; corrupt histories are refused")
+    func historySelectionErrors() throws {
+        #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, rankingWindow: 8, selection: .history) }
+        var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .fixed(0.2), selection: .history), classCount: 2)
+        m.startEpoch(0)
+        #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 1]) }
+        #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 1], samples: [4]) }
+        #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 1], samples: [4, -1]) }
+        _ = try m.decide(scores: [1, 2], labels: [0, 1], samples: [4, 5])
+        let saved = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
+        for (good, bad) in [(#""historyIndices":[4,5]"#, #""historyIndices":[4,4]"#), (#""historyIndices":[4,5]"#, #""historyIndices":[4]"#),
+                            (#""label":1"#, #""label":2"#)] {
+            #expect(saved.contains(good), "\(saved)")
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(ClassAwareMask.self, from: Data(saved.replacingOccurrences(of: good, with: bad).utf8)) }
+        }
+    }
+
     @Test("Threshold selection with a fixed rate uses the class's quantile, and drops nothing during the warm-up")
     func thresholdSelectionFixedRateAndWarmup() throws {
         var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .fixed(0.25), warmupEpochs: 2, selection: .threshold), classCount: 2)

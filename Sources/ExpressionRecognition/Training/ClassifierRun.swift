@@ -159,7 +159,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
             while let batch = try batches.next() {
                 if dataParallel != nil { try checkShard(batch.count, position: batch.position, expected: (localBatchSize, position), epoch: epoch) }
                 let outcome: ClassifierTrainer.StepOutcome
-                do { outcome = try trainer.step(images: batch.images, labels: batch.labels) } catch {
+                do { outcome = try trainer.step(images: batch.images, labels: batch.labels, samples: batch.indices) } catch {
                     throw TrainingDiverged.wrapping(error, epoch: epoch + 1, step: batch.position + 1, folder: folder)
                 }
                 position = batch.position + 1

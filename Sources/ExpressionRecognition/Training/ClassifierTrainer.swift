@@ -76,13 +76,15 @@ public final class ClassifierTrainer {
 
     /// One optimisation step on a batch (N, 1, side, side): the whole batch, or in a
     /// data-parallel run this process's shard of the global batch.
+    /// - Parameter samples: each image's index in the training set, which a class-aware mask
+    ///   with history selection needs to follow a sample across epochs.
     /// - Throws: for bad shapes or labels, and when the loss is not finite (training has
     ///   diverged: stop rather than write NaN weights).
-    public func step(images: Tensor<Float>, labels: [Int]) throws -> StepOutcome {
-        try ComputePrecision.inRun(settings.precision) { try stepInPrecision(images: images, labels: labels) }
+    public func step(images: Tensor<Float>, labels: [Int], samples: [Int]? = nil) throws -> StepOutcome {
+        try ComputePrecision.inRun(settings.precision) { try stepInPrecision(images: images, labels: labels, samples: samples) }
     }
 
-    private func stepInPrecision(images: Tensor<Float>, labels: [Int]) throws -> StepOutcome {
+    private func stepInPrecision(images: Tensor<Float>, labels: [Int], samples: [Int]?) throws -> StepOutcome {
         model.isTraining = true
         optimizer.zeroGradients()
         let input = Variable(images)
@@ -122,7 +124,8 @@ public final class ClassifierTrainer {
                 let scores = classAwareMask!.rule.score == .combined
                     ? ClassAwareMask.combined(try neighborhoodDivergences(logits: own!, neighborLogits: neighbor), labelLoss)
                     : labelLoss
-                decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels))
+                decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels),
+                                                      samples: try globalSamples(samples))
             }
         }
         let logits = try trainingLogits ?? model.logits(input)
@@ -131,7 +134,8 @@ public final class ClassifierTrainer {
             // The small-loss rule: the training pass's own per-sample loss, summed over the heads.
             var scores = [Double](repeating: 0, count: labels.count)
             for head in perSampleHeads { for (i, v) in head.value.scalars.enumerated() { scores[i] += Double(v) } }
-            decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels))
+            decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels),
+                                                  samples: try globalSamples(samples))
         }
         // Relabelling: the selected samples learn the fused head's prediction of this pass, and
         // every sample counts in the mean (the decision stays in the outcome for the tallies).
@@ -191,6 +195,13 @@ public final class ClassifierTrainer {
     func globalLabels(_ labels: [Int]) throws -> [Int] {
         guard let dataParallel else { return labels }
         return try dataParallel.gather(labels.map(Double.init)).map { Int($0) }
+    }
+
+    /// The sample indices of the global batch (every process's, in rank order), or `samples`
+    /// in one process; nil when the caller gave none.
+    func globalSamples(_ samples: [Int]?) throws -> [Int]? {
+        guard let samples, let dataParallel else { return samples }
+        return try dataParallel.gather(samples.map(Double.init)).map { Int($0) }
     }
 
     /// Fused-head logits in evaluation mode (running statistics, no dropout), no recording,

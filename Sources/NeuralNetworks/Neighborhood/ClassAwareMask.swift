@@ -37,6 +37,16 @@ public enum ClassSelection: String, Codable, Sendable, CaseIterable {
     /// more is learnt less, its clean losses rise above the last epoch's threshold, and the
     /// rule dropped 68% of a batch in its fourth masking epoch while the network collapsed.
     case threshold
+    /// Rank every sample by its own score history against all samples of its class seen so
+    /// far: a moving average over the epochs (``ClassAwareMask/historyDecay`` per epoch), as
+    /// O2U-Net (Huang et al., ICCV 2019) ranks samples by their loss averaged over training and
+    /// Area Under the Margin (Pleiss et al., NeurIPS 2020) by their margin averaged over it. At
+    /// the start of each epoch the rate x count of each class with the largest averages are
+    /// chosen, and that choice holds for the whole epoch: the count is bounded as with ranking
+    /// in the batch, but a class's 2,000 samples are ranked at once instead of the 6 a batch of
+    /// 60 holds, and one noisy pass moves a sample's average only by half. The samples must be
+    /// identified (``ClassAwareMask/decide(scores:labels:samples:)``).
+    case history
 }
 
 /// What training does with the samples a class-aware mask selects.
@@ -73,7 +83,8 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     /// accuracy after 7 epochs with a window of 256 against 81.8% within the batch, with the
     /// same precision (0.69) and AUROC (0.95 against 0.97).
     public var rankingWindow: Int
-    /// Ranking within the batch (the default) or a per-class threshold from the last epoch.
+    /// Ranking within the batch (the default), a per-class threshold from the last epoch, or
+    /// ranking each sample's score history within its class.
     public var selection: ClassSelection
     /// Drop the selected samples (the default), drop them and average over the kept, or
     /// relabel them with the prediction.
@@ -83,7 +94,7 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     public static let defaultRankingWindow = 0
 
     /// - Throws: for a fixed rate outside [0, 1), a negative warm-up, a negative window, or a
-    ///   window with threshold selection (which ranks nothing).
+    ///   window with threshold or history selection (which rank no batch).
     public init(score: SelectionScore, rate: DropRate = .estimated, warmupEpochs: Int = 1,
                 rankingWindow: Int = ClassAwareRule.defaultRankingWindow, selection: ClassSelection = .rank,
                 action: ClassAwareAction = .drop) throws {
@@ -97,7 +108,7 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the ranking window must be at least 0, got \(rankingWindow)")
         }
         guard selection == .rank || rankingWindow == 0 else {
-            throw TensorError.invalidArgument(op: "ClassAwareRule", message: "a ranking window applies to rank selection, not to threshold selection")
+            throw TensorError.invalidArgument(op: "ClassAwareRule", message: "a ranking window applies to rank selection, not to \(selection.rawValue) selection")
         }
         self.score = score; self.rate = rate; self.warmupEpochs = warmupEpochs; self.rankingWindow = rankingWindow
         self.selection = selection; self.action = action
@@ -145,6 +156,22 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
     /// The last ``ClassAwareRule/rankingWindow`` scores of each class, oldest first; kept
     /// across epochs so the first batches of an epoch are ranked against a full window.
     private var recentScores: [[Double]]
+    /// History selection: each sample's moving average of its scores and its label, by the
+    /// sample's index in the training set.
+    public private(set) var history: [Int: SampleHistory]
+    /// History selection: the samples chosen for the epoch ``historyEpoch``.
+    public private(set) var historySelected: Set<Int>
+    private var historyEpoch: Int?
+
+    /// The weight a sample's average keeps at each new score (history selection): 0.5, so the
+    /// last epoch counts as much as all earlier ones together.
+    public static let historyDecay = 0.5
+
+    /// One sample's record under history selection.
+    public struct SampleHistory: Codable, Sendable, Equatable {
+        public var label: Int
+        public var averageScore: Double
+    }
 
     /// - Throws: for fewer than 2 classes.
     public init(rule: ClassAwareRule, classCount: Int) throws {
@@ -157,9 +184,14 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         carry = Array(repeating: 0, count: classCount)
         epochScores = Array(repeating: [], count: classCount)
         recentScores = Array(repeating: [], count: classCount)
+        history = [:]
+        historySelected = []
     }
 
-    private enum CodingKeys: String, CodingKey { case rule, classCount, rates, estimatedRates, carry, epochScores, recentScores, nextThresholds, thresholds }
+    private enum CodingKeys: String, CodingKey {
+        case rule, classCount, rates, estimatedRates, carry, epochScores, recentScores, nextThresholds, thresholds
+        case historyIndices, historyRecords, historySelected, historyEpoch
+    }
 
     /// Masks saved before the ranking window existed have no recent scores.
     public init(from decoder: any Decoder) throws {
@@ -174,6 +206,17 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         // A class with no threshold (infinity: it drops nothing) is saved as null: JSON has no infinity.
         nextThresholds = try c.decodeIfPresent([Double?].self, forKey: .nextThresholds)?.map { $0 ?? .infinity }
         thresholds = try c.decodeIfPresent([Double?].self, forKey: .thresholds)?.map { $0 ?? .infinity }
+        // Kept as a list of indices and one of records: JSON objects have string keys only.
+        let indices = try c.decodeIfPresent([Int].self, forKey: .historyIndices) ?? []
+        let records = try c.decodeIfPresent([SampleHistory].self, forKey: .historyRecords) ?? []
+        let classes = 0..<classCount
+        guard indices.count == records.count, Set(indices).count == indices.count,
+              records.allSatisfy({ classes.contains($0.label) && $0.averageScore.isFinite }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "the sample histories are inconsistent"))
+        }
+        history = Dictionary(uniqueKeysWithValues: zip(indices, records))
+        historyEpoch = try c.decodeIfPresent(Int.self, forKey: .historyEpoch)
+        historySelected = Set(try c.decodeIfPresent([Int].self, forKey: .historySelected) ?? [])
         let lists = [rates, carry, nextThresholds ?? rates, thresholds ?? rates].map(\.count) + [epochScores.count, recentScores.count]
         guard lists.allSatisfy({ $0 == classCount }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "per-class lists do not have \(classCount) entries"))
@@ -191,10 +234,17 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         try c.encode(recentScores, forKey: .recentScores)
         try c.encodeIfPresent(nextThresholds?.map { $0.isFinite ? $0 : nil }, forKey: .nextThresholds)
         try c.encodeIfPresent(thresholds?.map { $0.isFinite ? $0 : nil }, forKey: .thresholds)
+        let byIndex = history.sorted { $0.key < $1.key }
+        try c.encode(byIndex.map(\.key), forKey: .historyIndices)
+        try c.encode(byIndex.map(\.value), forKey: .historyRecords)
+        try c.encode(historySelected.sorted(), forKey: .historySelected)
+        try c.encodeIfPresent(historyEpoch, forKey: .historyEpoch)
     }
 
     /// Sets the rates for `epoch` (0-based): the target rate, ramped over the warm-up; with
-    /// threshold selection, the thresholds of the last epoch once the warm-up is over.
+    /// threshold selection, the thresholds of the last epoch once the warm-up is over; with
+    /// history selection, also the samples the epoch drops (chosen once per epoch, so a run
+    /// resumed within the epoch drops the same ones).
     public mutating func startEpoch(_ epoch: Int) {
         if rule.selection == .threshold {
             thresholds = epoch >= rule.warmupEpochs ? nextThresholds : nil
@@ -210,13 +260,33 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
             }
             rates[c] = target * ramp
         }
+        if rule.selection == .history, historyEpoch != epoch {
+            historySelected = Self.largestAverages(history, rates: rates)
+            historyEpoch = epoch
+        }
+    }
+
+    /// Per class, the rate x count samples with the largest average scores (ties by index).
+    static func largestAverages(_ history: [Int: SampleHistory], rates: [Double]) -> Set<Int> {
+        var byClass = Array(repeating: [(index: Int, score: Double)](), count: rates.count)
+        for (index, record) in history { byClass[record.label].append((index, record.averageScore)) }
+        var selected = Set<Int>()
+        for (c, members) in byClass.enumerated() {
+            let count = min(members.count, Int((rates[c] * Double(members.count)).rounded()))
+            guard count > 0 else { continue }
+            let ranked = members.sorted { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
+            selected.formUnion(ranked.prefix(count).map(\.index))
+        }
+        return selected
     }
 
     /// Estimates next epoch's rates (``DropRate/estimated``) or thresholds (threshold
     /// selection) from this epoch's scores, and clears them.
     public mutating func finishEpoch() {
         if rule.rate == .estimated {
-            estimatedRates = epochScores.map { NoiseRateEstimate.highComponentWeight(of: $0) }
+            // History selection ranks the averages, so the share to drop is read from them.
+            let estimatedFrom = rule.selection == .history ? historyScoresByClass() : epochScores
+            estimatedRates = estimatedFrom.map { NoiseRateEstimate.highComponentWeight(of: $0) }
         }
         if rule.selection == .threshold {
             let next = epochScores.map { scores -> Double in
@@ -235,11 +305,31 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         epochScores = Array(repeating: [], count: classCount)
     }
 
-    /// Decides one batch: within each class, the samples with the largest scores are masked.
-    /// - Throws: for mismatched lengths, a label outside the classes or a non-finite score.
-    public mutating func decide(scores: [Double], labels: [Int]) throws -> MaskDecision {
+    /// The average scores of the samples of each class (history selection).
+    private func historyScoresByClass() -> [[Double]] {
+        var byClass = Array(repeating: [Double](), count: classCount)
+        for record in history.values { byClass[record.label].append(record.averageScore) }
+        return byClass
+    }
+
+    /// Decides one batch: within each class, the samples with the largest scores are masked
+    /// (with history selection: the samples chosen at the start of the epoch, and every
+    /// sample's average takes its new score).
+    /// - Parameter samples: each sample's index in the training set; needed by history
+    ///   selection only.
+    /// - Throws: for mismatched lengths, a label outside the classes, a non-finite score, or
+    ///   history selection without valid sample indices.
+    public mutating func decide(scores: [Double], labels: [Int], samples: [Int]? = nil) throws -> MaskDecision {
         guard !scores.isEmpty, scores.count == labels.count else {
             throw TensorError.invalidArgument(op: "ClassAwareMask", message: "\(scores.count) scores for \(labels.count) labels")
+        }
+        if rule.selection == .history {
+            guard let samples, samples.count == scores.count else {
+                throw TensorError.invalidArgument(op: "ClassAwareMask", message: "history selection needs the index of each of the \(scores.count) samples, got \(samples?.count ?? 0)")
+            }
+            if let bad = samples.first(where: { $0 < 0 }) {
+                throw TensorError.invalidArgument(op: "ClassAwareMask", message: "sample index \(bad) is negative")
+            }
         }
         if let bad = scores.first(where: { !$0.isFinite }) {
             throw TensorError.invalidArgument(op: "ClassAwareMask", message: "score \(bad) is not finite")
@@ -254,6 +344,15 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
             for i in members { epochScores[c].append(scores[i]) }
             if rule.selection == .threshold {
                 if let t = thresholds?[c] { for i in members where scores[i] > t { keep[i] = false } }
+                continue
+            }
+            if rule.selection == .history, let samples {
+                for i in members {
+                    keep[i] = !historySelected.contains(samples[i])
+                    let previous = history[samples[i]]?.averageScore
+                    let average = previous.map { Self.historyDecay * $0 + (1 - Self.historyDecay) * scores[i] } ?? scores[i]
+                    history[samples[i]] = SampleHistory(label: c, averageScore: average)
+                }
                 continue
             }
             if rule.rankingWindow > 0 {
