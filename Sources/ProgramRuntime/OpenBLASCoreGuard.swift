@@ -6,7 +6,7 @@ import Tensors
 /// Debian's OpenBLAS 0.3.21 does not recognise some recent CPUs and falls back to generic
 /// SSE3 kernels, several times slower. The core is chosen when the library loads, so it
 /// cannot be changed from inside a running process: the only fix is to start again with
-/// `OPENBLAS_CORETYPE` set. Call ``ensureOptimizedCore(log:)`` first thing in `main`.
+/// `OPENBLAS_CORETYPE` set. Call ``ensureOptimizedCore(reportCore:log:)`` first thing in `main`.
 ///
 /// - With a generic core on a CPU with AVX2/AVX-512 and no `OPENBLAS_CORETYPE`, it
 ///   re-executes the program with the right core and the same arguments.
@@ -31,10 +31,12 @@ public enum OpenBLASCoreGuard {
     }
 
     /// Fixes the core if needed (may not return: the process image is replaced), then
-    /// reports the core in use through `log`.
+    /// reports the core in use through `log` (``coreLine``), unless `reportCore` is false: a
+    /// program that may only print its help reports it later, once it knows it will compute.
     ///
     /// It also applies the process-wide ``AllocatorPolicy`` (freed tensor buffers are reused).
-    public static func ensureOptimizedCore(log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
+    public static func ensureOptimizedCore(reportCore: Bool = true,
+                                           log: (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }) {
         AllocatorPolicy.apply()
         let environment = ProcessInfo.processInfo.environment
         let policy = environment["FER_BLAS_CORE"] ?? ""
@@ -61,9 +63,12 @@ public enum OpenBLASCoreGuard {
                 log("note: OPENBLAS_CORETYPE=\(setCore) is set; this CPU can run the faster \(recommended) kernels (set FER_BLAS_CORE=auto to switch)")
             }
         }
-        var line = BLAS.summary
-        if BLAS.isGenericCore { line += " (generic kernels: slow)" }
-        log(line)
+        if reportCore { log(coreLine) }
+    }
+
+    /// One line for logs: the core and thread count in use, flagged when the kernels are generic.
+    public static var coreLine: String {
+        BLAS.summary + (BLAS.isGenericCore ? " (generic kernels: slow)" : "")
     }
 
     /// Replaces the process image with the same program and arguments; returns only on failure.

@@ -22,7 +22,7 @@ import Foundation
 /// 0.93 million, system time 22.1 s -> 5.3 s, peak resident memory 3.76 -> 3.74 GB.
 ///
 /// A process-wide setting: every executable of the package applies it at start (through
-/// `OpenBLASCoreGuard.ensureOptimizedCore(log:)` (ProgramRuntime)); a program embedding the library may call
+/// `OpenBLASCoreGuard.ensureOptimizedCore(reportCore:log:)` (ProgramRuntime)); a program embedding the library may call
 /// ``apply()`` itself. `FER_MALLOC=default` leaves glibc's defaults alone.
 public enum AllocatorPolicy {
     /// Largest allocation glibc keeps in the heap (its maximum mmap threshold on 64-bit).
