@@ -20,13 +20,13 @@ struct ClassifierOptions: ParsableArguments {
     @Flag(help: "Weight the loss by inverse class frequency (the paper's alternative to balanced batches).") var weightedLoss = false
     @Option(help: ArgumentHelp("The mask: none (baseline); the paper's rules on S: fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad; class-aware rules: label-aware (the given label's loss on the semantic neighbour), small-loss (the sample's own loss) or combined (S and label-aware, standardised and summed).", valueName: "rule"))
     var mask = "none"
-    @Option(help: ArgumentHelp("Share of each class a class-aware mask drops: a number in [0, 1), or estimated (per class, from a two-component mixture of the previous epoch's scores; the default).", valueName: "rate"))
+    @Option(help: ArgumentHelp("Share of each class a class-aware mask drops: a number in [0, 1), or estimated (per class, from a two-component mixture of the previous epoch's scores, or with --selection history of the averages; the default).", valueName: "rate"))
     var dropRate: String?
     @Option(parsing: .unconditional, help: "Epochs over which a class-aware mask's drop rate ramps up from 0 (default 1).")
     var warmupEpochs: Int?
     @Option(parsing: .unconditional, help: "How many of a class's most recent scores a class-aware mask ranks a sample against; 0 (the default) ranks within the batch.")
     var rankingWindow: Int?
-    @Option(help: ArgumentHelp("How a class-aware mask selects within a class: rank (the drop rate's share of each batch, the default), threshold (every sample above its class's threshold from the last epoch: the mixture's 50% posterior, or the drop rate's quantile) or history (each sample's score averaged over the epochs, the drop rate's share of each class's largest chosen at the start of every epoch).", valueName: "rule"))
+    @Option(help: ArgumentHelp("How a class-aware mask selects within a class: rank (the drop rate's share of each batch, the default), threshold (every sample above its class's threshold from the last epoch: the mixture's 50% posterior, or the drop rate's quantile) or history (each sample's score averaged over the epochs, the drop rate's share of each class's largest chosen at the start of every epoch; nothing dropped in the first).", valueName: "rule"))
     var selection: ClassSelection?
     @Option(help: ArgumentHelp("What training does with the samples a class-aware mask selects: drop (zero terms in the mean over the batch, as the paper's mask; the default), drop-rescaled (the mean over the kept samples only) or relabel (train them on the network's own prediction).", valueName: "action"))
     var maskAction: ClassAwareAction?

@@ -71,15 +71,17 @@ extension FERCommandTests {
 
     /// SIGINT and SIGTERM stop at the next step with a checkpoint, print the resume command
     /// and exit 128 + signal; the resumed run ends with the uninterrupted run's model, byte
-    /// for byte, and the same losses.
-    @Test(arguments: [SIGINT, SIGTERM])
-    func aSignalStopsAtAStepAndResumesExactly(_ signal: Int32) throws {
+    /// for byte, and the same losses. Also for a mask whose state grows within the epoch (the
+    /// small-loss rule with history selection: each sample's scores so far).
+    @Test(arguments: [(SIGINT, [String]()), (SIGTERM, []),
+                      (SIGINT, ["--label-noise", "0.25", "--mask", "small-loss", "--selection", "history", "--drop-rate", "0.25"])])
+    func aSignalStopsAtAStepAndResumesExactly(_ signal: Int32, _ mask: [String]) throws {
         let root = try temporaryDirectory("fer-signal")
         defer { try? FileManager.default.removeItem(at: root) }
         let data = root.appendingPathComponent("data")
         try writeTinyDataset(in: data, perClass: 8)
         let straight = root.appendingPathComponent("straight"), stopped = root.appendingPathComponent("stopped")
-        let options = tinyRun(data, epochs: 3) + ["--decay-every", "2"]
+        let options = tinyRun(data, epochs: 3) + ["--decay-every", "2"] + mask
         #expect(try fer(["train", "--run", straight.path] + options).status == 0)
         // Signalled right after epoch 1's line: the next step boundary is inside epoch 2.
         let interrupted = try ferUntil(["train", "--run", stopped.path] + options, seen: "epoch 1/3", then: signal)
@@ -93,6 +95,10 @@ extension FERCommandTests {
         let a = try RunFolder.open(existing: straight).readMetrics(ClassifierEpochRecord.self)
         let b = try RunFolder.open(existing: stopped).readMetrics(ClassifierEpochRecord.self)
         #expect(a.map(\.trainLoss) == b.map(\.trainLoss) && a.map(\.testAccuracy) == b.map(\.testAccuracy))
+        if !mask.isEmpty {
+            // The mask dropped samples in the stopped epoch, and the same ones after the resume.
+            #expect(a.map(\.maskedShare) == b.map(\.maskedShare) && (a.last?.maskedShare ?? 0) > 0, "\(a.map(\.maskedShare))")
+        }
     }
 
     @Test func aRunFolderHasOneWriterAtATime() throws {

@@ -90,7 +90,8 @@ struct LoaderTests {
         // A consumer slower than the loader (20 ms per batch against about 4 ms of decoding)
         // finds its batches ready: it waits less than half what the idle consumer waited. The
         // comparison is with the same machine's own wait, not an absolute time, so a loaded
-        // machine that slows the loader slows both (it fails only if decoding takes 40 ms).
+        // machine that slows the loader slows both (it fails only if a batch takes about 35 ms to
+        // decode instead of 4).
         let slowConsumer = loader.epoch(1)
         while try slowConsumer.next() != nil { Thread.sleep(forTimeInterval: 0.02) }
         #expect(slowConsumer.statistics.meanWaitAfterFirst < statistics.meanWaitAfterFirst / 2,

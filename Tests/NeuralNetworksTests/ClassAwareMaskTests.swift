@@ -231,13 +231,9 @@ struct ClassAwareMaskTests {
         ranked.startEpoch(0)
         let inBatch = try historyEpoch(&ranked, seed: 2)
         #expect(inBatch.filter { (20..<60).contains($0) }.count == 6 && inBatch.filter { $0 < 20 }.count == 14, "\(inBatch.sorted())")
-        // The average: each new score weighs historyDecay's complement.
-        let before = try #require(m.history[0]?.averageScore)
-        _ = try m.decide(scores: [0], labels: [0], samples: [0])
-        #expect(abs(m.history[0]!.averageScore - ClassAwareMask.historyDecay * before) < 1e-12)
     }
 
-    @Test("History selection: the estimated rate comes from the averages; a run resumed within an epoch drops the same samples")
+    @Test("History selection: the estimated rate comes from the averages; a run resumed within an epoch drops the same samples and continues alike")
     func historySelectionEstimateAndResume() throws {
         var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .estimated, warmupEpochs: 1, selection: .history), classCount: 2)
         m.startEpoch(0)
@@ -246,16 +242,52 @@ struct ClassAwareMaskTests {
         m.startEpoch(1)
         #expect(abs(m.rates[0] - 1.0 / 3) < 0.03 && m.rates[1] == 0, "\(m.rates)")
         #expect(m.historySelected.count == 200 && m.historySelected.isSubset(of: Set(0..<200)))
-        // Mid-epoch the averages move (here: 20 of the wrong labels score 0 three times, which
-        // brings their averages from about 5 to about 0.6, under the clean ones), but a
-        // restored mask starting the same epoch again keeps the epoch's choice.
+        // Half an epoch, saved and restored: starting the same epoch again keeps its choice,
+        // and both masks end the epoch and choose the next one alike.
         for _ in 0..<3 { _ = try m.decide(scores: Array(repeating: 0, count: 20), labels: Array(repeating: 0, count: 20), samples: Array(0..<20)) }
         var restored = try JSONDecoder().decode(ClassAwareMask.self, from: JSONEncoder().encode(m))
         #expect(restored == m)
         restored.startEpoch(1)
         #expect(restored.historySelected == m.historySelected)
-        restored.startEpoch(2)
-        #expect(!restored.historySelected.contains(0), "a new epoch ranks the new averages")
+        _ = try historyEpoch(&m, seed: 5, scale: 10)
+        _ = try historyEpoch(&restored, seed: 5, scale: 10)
+        m.finishEpoch(); restored.finishEpoch()
+        m.startEpoch(2); restored.startEpoch(2)
+        #expect(restored == m && restored.historySelected == m.historySelected && restored.rates == m.rates)
+        let sorted = JSONEncoder()
+        sorted.outputFormatting = .sortedKeys
+        #expect(try sorted.encode(restored) == sorted.encode(m), "the saved lists do not depend on dictionary order")
+    }
+
+    @Test("Score history: one mean per epoch however often a sample is drawn; a sample not drawn is not ranked; a new label starts again")
+    func scoreHistoryPerEpoch() throws {
+        var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .fixed(0.5), warmupEpochs: 0, selection: .history), classCount: 2)
+        m.startEpoch(0)
+        // Sample 0 drawn three times (9, 0, 0: mean 3), as a class-balanced sampler draws a
+        // small class's samples; samples 1, 2, 3 once (1, 2.5, 5); sample 4 of class 1 once.
+        for (score, sample) in [(9.0, 0), (1, 1), (0, 0), (2.5, 2), (0, 0), (5, 3)] {
+            _ = try m.decide(scores: [score], labels: [0], samples: [sample])
+        }
+        _ = try m.decide(scores: [7], labels: [1], samples: [4])
+        m.finishEpoch()
+        #expect(m.history?.records[0]?.average == 3)
+        m.startEpoch(1)
+        // Half of class 0 by the epoch means: 5 (sample 3) and 3 (sample 0). Averaging each
+        // draw in turn would have given sample 0 only 2.25 and chosen sample 2 instead.
+        #expect(m.historySelected == [3, 0, 4], "\(m.historySelected.sorted())")
+        // Epoch 1 draws samples 1, 2, 3 only.
+        for (score, sample) in [(1.0, 1), (3, 2), (5, 3)] { _ = try m.decide(scores: [score], labels: [0], samples: [sample]) }
+        m.finishEpoch()
+        #expect(m.history?.records[2]?.average == ScoreHistory.decay * 2.5 + (1 - ScoreHistory.decay) * 3)
+        m.startEpoch(2)
+        // Ranked among the three drawn: round(1.5) = 2 of them; sample 0 (average 3) is left
+        // out, not drawn in epoch 1, and so is sample 4.
+        #expect(m.historySelected == [3, 2], "\(m.historySelected.sorted())")
+        // A sample under a new label starts a new average.
+        _ = try m.decide(scores: [0.5], labels: [1], samples: [3])
+        m.finishEpoch()
+        let restarted = try #require(m.history?.records[3])
+        #expect(restarted.label == 1 && restarted.average == 0.5 && restarted.lastEpoch == 2)
     }
 
     @Test("History selection needs every sample's index; corrupt histories are refused")
@@ -267,11 +299,25 @@ struct ClassAwareMaskTests {
         #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 1], samples: [4]) }
         #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 1], samples: [4, -1]) }
         _ = try m.decide(scores: [1, 2], labels: [0, 1], samples: [4, 5])
+        m.finishEpoch()
+        m.startEpoch(1)
+        _ = try m.decide(scores: [3], labels: [0], samples: [6])
         let saved = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
-        for (good, bad) in [(#""historyIndices":[4,5]"#, #""historyIndices":[4,4]"#), (#""historyIndices":[4,5]"#, #""historyIndices":[4]"#),
-                            (#""label":1"#, #""label":2"#)] {
-            #expect(saved.contains(good), "\(saved)")
+        #expect(try JSONDecoder().decode(ClassAwareMask.self, from: Data(saved.utf8)) == m)
+        let corruptions = [(#""indices":[4,5]"#, #""indices":[4,4]"#), (#""indices":[4,5]"#, #""indices":[4]"#),
+                           (#""indices":[4,5]"#, #""indices":[-4,5]"#), (#""labels":[0,1]"#, #""labels":[0,2]"#),
+                           (#""averages":[1,2]"#, #""averages":[1,1e999]"#), (#""pendingCounts":[1]"#, #""pendingCounts":[0]"#),
+                           (#""pendingLabels":[0]"#, #""pendingLabels":[7]"#), (#""historySelected":[]"#, #""historySelected":[9]"#),
+                           (#""historyEpoch":1"#, #""historyEpoch":-1"#)]
+        for (good, bad) in corruptions {
+            #expect(saved.contains(good), "\(good) not in \(saved)")
             #expect(throws: DecodingError.self) { try JSONDecoder().decode(ClassAwareMask.self, from: Data(saved.replacingOccurrences(of: good, with: bad).utf8)) }
+        }
+        // A rank mask's state with a history, or a history mask's without one, does not fit.
+        let rank = String(decoding: try JSONEncoder().encode(try mask(.fixed(0.2), classes: 2)), as: UTF8.self)
+        #expect(!rank.contains("\"history\""))
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ClassAwareMask.self, from: Data(saved.replacingOccurrences(of: #""selection":"history""#, with: #""selection":"rank""#).utf8))
         }
     }
 

@@ -197,11 +197,11 @@ public final class ClassifierTrainer {
         return try dataParallel.gather(labels.map(Double.init)).map { Int($0) }
     }
 
-    /// The sample indices of the global batch (every process's, in rank order), or `samples`
-    /// in one process; nil when the caller gave none.
+    /// The sample indices of the global batch, for a mask with history selection only (the
+    /// others rank no sample across batches, so no process pays for the gather); nil otherwise.
     func globalSamples(_ samples: [Int]?) throws -> [Int]? {
-        guard let samples, let dataParallel else { return samples }
-        return try dataParallel.gather(samples.map(Double.init)).map { Int($0) }
+        guard classAwareMask?.rule.selection == .history, let samples else { return nil }
+        return try globalLabels(samples)
     }
 
     /// Fused-head logits in evaluation mode (running statistics, no dropout), no recording,

@@ -37,15 +37,17 @@ public enum ClassSelection: String, Codable, Sendable, CaseIterable {
     /// more is learnt less, its clean losses rise above the last epoch's threshold, and the
     /// rule dropped 68% of a batch in its fourth masking epoch while the network collapsed.
     case threshold
-    /// Rank every sample by its own score history against all samples of its class seen so
-    /// far: a moving average over the epochs (``ClassAwareMask/historyDecay`` per epoch), as
+    /// Rank every sample by its own score history against all samples of its class seen in
+    /// the last epoch: a moving average of its epoch means (``ScoreHistory``), as
     /// O2U-Net (Huang et al., ICCV 2019) ranks samples by their loss averaged over training and
     /// Area Under the Margin (Pleiss et al., NeurIPS 2020) by their margin averaged over it. At
     /// the start of each epoch the rate x count of each class with the largest averages are
     /// chosen, and that choice holds for the whole epoch: the count is bounded as with ranking
     /// in the batch, but a class's 2,000 samples are ranked at once instead of the 6 a batch of
-    /// 60 holds, and one noisy pass moves a sample's average only by half. The samples must be
-    /// identified (``ClassAwareMask/decide(scores:labels:samples:)``).
+    /// 60 holds, and one noisy epoch moves a sample's average only by half. A sample not drawn
+    /// in the last epoch (class-balanced sampling of an unbalanced set) is not ranked. Nothing
+    /// is dropped in the first epoch (no history yet), whatever the rate and warm-up. The
+    /// samples must be identified (``ClassAwareMask/decide(scores:labels:samples:)``).
     case history
 }
 
@@ -137,7 +139,10 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
 /// score exceeds the class's (1 - rate) quantile over the class's recent scores. Without one,
 /// the count dropped from class c of a batch is rate_c x n_c rounded by error diffusion (the
 /// remainder carries to the class's next batch), so over an epoch exactly the rate is dropped
-/// even when a batch holds only a few samples of each class.
+/// even when a batch holds only a few samples of each class. With threshold selection
+/// (``ClassSelection/threshold``) a per-class threshold from the last epoch decides, and with
+/// history selection (``ClassSelection/history``) the samples chosen at the start of the epoch
+/// from their average scores.
 public struct ClassAwareMask: Codable, Sendable, Equatable {
     public let rule: ClassAwareRule
     public let classCount: Int
@@ -156,22 +161,12 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
     /// The last ``ClassAwareRule/rankingWindow`` scores of each class, oldest first; kept
     /// across epochs so the first batches of an epoch are ranked against a full window.
     private var recentScores: [[Double]]
-    /// History selection: each sample's moving average of its scores and its label, by the
-    /// sample's index in the training set.
-    public private(set) var history: [Int: SampleHistory]
+    /// History selection: each sample's average score over the epochs (nil for the others).
+    public private(set) var history: ScoreHistory?
     /// History selection: the samples chosen for the epoch ``historyEpoch``.
     public private(set) var historySelected: Set<Int>
-    private var historyEpoch: Int?
-
-    /// The weight a sample's average keeps at each new score (history selection): 0.5, so the
-    /// last epoch counts as much as all earlier ones together.
-    public static let historyDecay = 0.5
-
-    /// One sample's record under history selection.
-    public struct SampleHistory: Codable, Sendable, Equatable {
-        public var label: Int
-        public var averageScore: Double
-    }
+    /// History selection: the epoch under way (its samples are chosen, its scores collected).
+    public private(set) var historyEpoch: Int?
 
     /// - Throws: for fewer than 2 classes.
     public init(rule: ClassAwareRule, classCount: Int) throws {
@@ -184,16 +179,17 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         carry = Array(repeating: 0, count: classCount)
         epochScores = Array(repeating: [], count: classCount)
         recentScores = Array(repeating: [], count: classCount)
-        history = [:]
+        history = rule.selection == .history ? ScoreHistory() : nil
         historySelected = []
     }
 
     private enum CodingKeys: String, CodingKey {
         case rule, classCount, rates, estimatedRates, carry, epochScores, recentScores, nextThresholds, thresholds
-        case historyIndices, historyRecords, historySelected, historyEpoch
+        case history, historySelected, historyEpoch
     }
 
-    /// Masks saved before the ranking window existed have no recent scores.
+    /// Masks saved before the ranking window existed have no recent scores; a history that
+    /// does not fit the rule or the classes is refused.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         rule = try c.decode(ClassAwareRule.self, forKey: .rule)
@@ -206,17 +202,14 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         // A class with no threshold (infinity: it drops nothing) is saved as null: JSON has no infinity.
         nextThresholds = try c.decodeIfPresent([Double?].self, forKey: .nextThresholds)?.map { $0 ?? .infinity }
         thresholds = try c.decodeIfPresent([Double?].self, forKey: .thresholds)?.map { $0 ?? .infinity }
-        // Kept as a list of indices and one of records: JSON objects have string keys only.
-        let indices = try c.decodeIfPresent([Int].self, forKey: .historyIndices) ?? []
-        let records = try c.decodeIfPresent([SampleHistory].self, forKey: .historyRecords) ?? []
-        let classes = 0..<classCount
-        guard indices.count == records.count, Set(indices).count == indices.count,
-              records.allSatisfy({ classes.contains($0.label) && $0.averageScore.isFinite }) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "the sample histories are inconsistent"))
-        }
-        history = Dictionary(uniqueKeysWithValues: zip(indices, records))
+        history = try c.decodeIfPresent(ScoreHistory.self, forKey: .history)
         historyEpoch = try c.decodeIfPresent(Int.self, forKey: .historyEpoch)
         historySelected = Set(try c.decodeIfPresent([Int].self, forKey: .historySelected) ?? [])
+        let classes = classCount
+        guard (history != nil) == (rule.selection == .history), history.map({ $0.labelsAreBelow(classes) }) ?? true,
+              historySelected.isSubset(of: history?.records.keys.map { $0 } ?? []), (historyEpoch ?? 0) >= 0 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "the score history does not fit the mask"))
+        }
         let lists = [rates, carry, nextThresholds ?? rates, thresholds ?? rates].map(\.count) + [epochScores.count, recentScores.count]
         guard lists.allSatisfy({ $0 == classCount }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "per-class lists do not have \(classCount) entries"))
@@ -234,9 +227,7 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         try c.encode(recentScores, forKey: .recentScores)
         try c.encodeIfPresent(nextThresholds?.map { $0.isFinite ? $0 : nil }, forKey: .nextThresholds)
         try c.encodeIfPresent(thresholds?.map { $0.isFinite ? $0 : nil }, forKey: .thresholds)
-        let byIndex = history.sorted { $0.key < $1.key }
-        try c.encode(byIndex.map(\.key), forKey: .historyIndices)
-        try c.encode(byIndex.map(\.value), forKey: .historyRecords)
+        try c.encodeIfPresent(history, forKey: .history)
         try c.encode(historySelected.sorted(), forKey: .historySelected)
         try c.encodeIfPresent(historyEpoch, forKey: .historyEpoch)
     }
@@ -260,32 +251,20 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
             }
             rates[c] = target * ramp
         }
-        if rule.selection == .history, historyEpoch != epoch {
-            historySelected = Self.largestAverages(history, rates: rates)
+        if let history, historyEpoch != epoch {
+            historySelected = history.largestAverages(seenIn: epoch - 1, rates: rates)
             historyEpoch = epoch
         }
     }
 
-    /// Per class, the rate x count samples with the largest average scores (ties by index).
-    static func largestAverages(_ history: [Int: SampleHistory], rates: [Double]) -> Set<Int> {
-        var byClass = Array(repeating: [(index: Int, score: Double)](), count: rates.count)
-        for (index, record) in history { byClass[record.label].append((index, record.averageScore)) }
-        var selected = Set<Int>()
-        for (c, members) in byClass.enumerated() {
-            let count = min(members.count, Int((rates[c] * Double(members.count)).rounded()))
-            guard count > 0 else { continue }
-            let ranked = members.sorted { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
-            selected.formUnion(ranked.prefix(count).map(\.index))
-        }
-        return selected
-    }
-
     /// Estimates next epoch's rates (``DropRate/estimated``) or thresholds (threshold
-    /// selection) from this epoch's scores, and clears them.
+    /// selection) from this epoch's scores, and clears them; with history selection, folds the
+    /// epoch into the averages and estimates from the averages of the samples it saw.
     public mutating func finishEpoch() {
+        if let epoch = historyEpoch { history?.finishEpoch(epoch) }
         if rule.rate == .estimated {
-            // History selection ranks the averages, so the share to drop is read from them.
-            let estimatedFrom = rule.selection == .history ? historyScoresByClass() : epochScores
+            // History selection ranks the averages of the samples just seen, so the share to drop is read from them.
+            let estimatedFrom = history.map { h in h.seen(in: historyEpoch ?? 0, classCount: classCount).map { $0.map(\.average) } } ?? epochScores
             estimatedRates = estimatedFrom.map { NoiseRateEstimate.highComponentWeight(of: $0) }
         }
         if rule.selection == .threshold {
@@ -303,13 +282,6 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
             }
         }
         epochScores = Array(repeating: [], count: classCount)
-    }
-
-    /// The average scores of the samples of each class (history selection).
-    private func historyScoresByClass() -> [[Double]] {
-        var byClass = Array(repeating: [Double](), count: classCount)
-        for record in history.values { byClass[record.label].append(record.averageScore) }
-        return byClass
     }
 
     /// Decides one batch: within each class, the samples with the largest scores are masked
@@ -341,18 +313,16 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         for c in 0..<classCount {
             let members = labels.indices.filter { labels[$0] == c }
             guard !members.isEmpty else { continue }
+            if let samples, history != nil {
+                for i in members {
+                    keep[i] = !historySelected.contains(samples[i])
+                    history?.add(score: scores[i], label: c, sample: samples[i])
+                }
+                continue
+            }
             for i in members { epochScores[c].append(scores[i]) }
             if rule.selection == .threshold {
                 if let t = thresholds?[c] { for i in members where scores[i] > t { keep[i] = false } }
-                continue
-            }
-            if rule.selection == .history, let samples {
-                for i in members {
-                    keep[i] = !historySelected.contains(samples[i])
-                    let previous = history[samples[i]]?.averageScore
-                    let average = previous.map { Self.historyDecay * $0 + (1 - Self.historyDecay) * scores[i] } ?? scores[i]
-                    history[samples[i]] = SampleHistory(label: c, averageScore: average)
-                }
                 continue
             }
             if rule.rankingWindow > 0 {

@@ -1,0 +1,124 @@
+/// Each training sample's score averaged over the epochs, for a class-aware mask's history
+/// selection (``ClassSelection/history``).
+///
+/// The scores of an epoch are collected first and folded into the average once, at the end
+/// of the epoch, as their mean: a sample a class-balanced sampler draws nine times in an
+/// epoch moves its average as much as one drawn once, and a sample not drawn keeps its
+/// average but is marked as not seen, so that a ranking can leave it out.
+public struct ScoreHistory: Codable, Sendable, Equatable {
+    /// The weight the average keeps at each epoch's mean: 0.5, so the last epoch counts as
+    /// much as all earlier ones together.
+    public static let decay = 0.5
+
+    /// One sample after its last completed epoch.
+    public struct Record: Sendable, Equatable {
+        public var label: Int
+        public var average: Double
+        /// The last epoch (0-based) whose scores it holds.
+        public var lastEpoch: Int
+    }
+
+    /// Completed epochs, by the sample's index in the training set.
+    public private(set) var records: [Int: Record] = [:]
+    /// The epoch under way: each sample's label, score sum and count.
+    private var pending: [Int: (label: Int, sum: Double, count: Int)] = [:]
+
+    public init() {}
+
+    /// Adds one score of `sample` (its index in the training set) under `label`. A sample
+    /// whose label changes within the epoch starts the epoch again under the new one.
+    mutating func add(score: Double, label: Int, sample: Int) {
+        if let p = pending[sample], p.label == label {
+            pending[sample] = (label, p.sum + score, p.count + 1)
+        } else {
+            pending[sample] = (label, score, 1)
+        }
+    }
+
+    /// Folds the epoch's mean scores into the averages. A sample whose label differs from its
+    /// record's starts a new average: a score that depends on the label means nothing under
+    /// another one.
+    mutating func finishEpoch(_ epoch: Int) {
+        for (sample, p) in pending {
+            let mean = p.sum / Double(p.count)
+            let average: Double
+            if let old = records[sample], old.label == p.label {
+                average = Self.decay * old.average + (1 - Self.decay) * mean
+            } else {
+                average = mean
+            }
+            records[sample] = Record(label: p.label, average: average, lastEpoch: epoch)
+        }
+        pending = [:]
+    }
+
+    /// Per class, the samples seen in `epoch` with their averages, by index.
+    func seen(in epoch: Int, classCount: Int) -> [[(index: Int, average: Double)]] {
+        var byClass = Array(repeating: [(index: Int, average: Double)](), count: classCount)
+        for (index, record) in records.sorted(by: { $0.key < $1.key }) where record.lastEpoch == epoch {
+            byClass[record.label].append((index, record.average))
+        }
+        return byClass
+    }
+
+    /// Per class, the rate x count of the samples seen in `epoch` with the largest averages
+    /// (ties by index).
+    func largestAverages(seenIn epoch: Int, rates: [Double]) -> Set<Int> {
+        var selected = Set<Int>()
+        for (c, members) in seen(in: epoch, classCount: rates.count).enumerated() {
+            let count = min(members.count, Int((rates[c] * Double(members.count)).rounded()))
+            guard count > 0 else { continue }
+            let ranked = members.sorted { $0.average != $1.average ? $0.average > $1.average : $0.index < $1.index }
+            selected.formUnion(ranked.prefix(count).map(\.index))
+        }
+        return selected
+    }
+
+    /// Whether every label, kept or pending, is one of `classCount` classes.
+    func labelsAreBelow(_ classCount: Int) -> Bool {
+        records.values.allSatisfy { (0..<classCount).contains($0.label) } && pending.values.allSatisfy { (0..<classCount).contains($0.label) }
+    }
+
+    // Saved as parallel lists in index order: JSON objects have string keys only, and the
+    // order makes a saved mask's bytes the same however the dictionaries are laid out.
+    private enum CodingKeys: String, CodingKey {
+        case indices, labels, averages, lastEpochs, pendingIndices, pendingLabels, pendingSums, pendingCounts
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func corrupt(_ what: String) -> DecodingError {
+            .dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "score history: \(what)"))
+        }
+        let indices = try c.decode([Int].self, forKey: .indices), labels = try c.decode([Int].self, forKey: .labels)
+        let averages = try c.decode([Double].self, forKey: .averages), lastEpochs = try c.decode([Int].self, forKey: .lastEpochs)
+        guard [labels.count, averages.count, lastEpochs.count].allSatisfy({ $0 == indices.count }) else { throw corrupt("lists of different lengths") }
+        let pendingIndices = try c.decode([Int].self, forKey: .pendingIndices), pendingLabels = try c.decode([Int].self, forKey: .pendingLabels)
+        let sums = try c.decode([Double].self, forKey: .pendingSums), counts = try c.decode([Int].self, forKey: .pendingCounts)
+        guard [pendingLabels.count, sums.count, counts.count].allSatisfy({ $0 == pendingIndices.count }) else { throw corrupt("pending lists of different lengths") }
+        guard Set(indices).count == indices.count, Set(pendingIndices).count == pendingIndices.count else { throw corrupt("a sample twice") }
+        guard (indices + pendingIndices + lastEpochs).allSatisfy({ $0 >= 0 }), counts.allSatisfy({ $0 >= 1 }) else { throw corrupt("a negative index or epoch, or an empty count") }
+        guard (averages + sums).allSatisfy(\.isFinite) else { throw corrupt("a score that is not finite") }
+        for i in indices.indices { records[indices[i]] = Record(label: labels[i], average: averages[i], lastEpoch: lastEpochs[i]) }
+        for i in pendingIndices.indices { pending[pendingIndices[i]] = (pendingLabels[i], sums[i], counts[i]) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        let kept = records.sorted { $0.key < $1.key }
+        try c.encode(kept.map(\.key), forKey: .indices)
+        try c.encode(kept.map(\.value.label), forKey: .labels)
+        try c.encode(kept.map(\.value.average), forKey: .averages)
+        try c.encode(kept.map(\.value.lastEpoch), forKey: .lastEpochs)
+        let open = pending.sorted { $0.key < $1.key }
+        try c.encode(open.map(\.key), forKey: .pendingIndices)
+        try c.encode(open.map(\.value.label), forKey: .pendingLabels)
+        try c.encode(open.map(\.value.sum), forKey: .pendingSums)
+        try c.encode(open.map(\.value.count), forKey: .pendingCounts)
+    }
+
+    public static func == (a: ScoreHistory, b: ScoreHistory) -> Bool {
+        a.records == b.records && a.pending.count == b.pending.count
+            && a.pending.allSatisfy { key, p in b.pending[key].map { $0 == p } ?? false }
+    }
+}
