@@ -76,8 +76,11 @@ public final class ClassifierTrainer {
 
     /// One optimisation step on a batch (N, 1, side, side): the whole batch, or in a
     /// data-parallel run this process's shard of the global batch.
-    /// - Parameter samples: each image's index in the training set, which a class-aware mask
-    ///   with history selection needs to follow a sample across epochs.
+    /// - Parameters:
+    ///   - images: the batch, (N, 1, side, side).
+    ///   - labels: each image's given label.
+    ///   - samples: each image's index in the training set, which a class-aware mask with
+    ///     history selection needs to follow a sample across epochs.
     /// - Throws: for bad shapes or labels, and when the loss is not finite (training has
     ///   diverged: stop rather than write NaN weights).
     public func step(images: Tensor<Float>, labels: [Int], samples: [Int]? = nil) throws -> StepOutcome {

@@ -287,8 +287,10 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
     /// Decides one batch: within each class, the samples with the largest scores are masked
     /// (with history selection: the samples chosen at the start of the epoch, and every
     /// sample's average takes its new score).
-    /// - Parameter samples: each sample's index in the training set; needed by history
-    ///   selection only.
+    /// - Parameters:
+    ///   - scores: one per sample, larger = more likely mislabelled.
+    ///   - labels: each sample's given label.
+    ///   - samples: each sample's index in the training set; needed by history selection only.
     /// - Throws: for mismatched lengths, a label outside the classes, a non-finite score, or
     ///   history selection without valid sample indices.
     public mutating func decide(scores: [Double], labels: [Int], samples: [Int]? = nil) throws -> MaskDecision {
