@@ -172,7 +172,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
                     tally.decisions += 1
                     if let isFlipped {
                         // A data-parallel decision covers the global batch: every process's indices.
-                        let indices = try dataParallel.map { try $0.gather(batch.indices.map(Double.init)).map { Int($0) } } ?? batch.indices
+                        let indices = try outcome.samples ?? dataParallel.map { try $0.gather(batch.indices.map(Double.init)).map { Int($0) } } ?? batch.indices
                         let flags = indices.map { isFlipped[$0] }
                         tally.quality.add(keep: decision.keep, isFlipped: flags)
                         tally.scores += decision.divergences

@@ -24,6 +24,9 @@ public final class ClassifierTrainer {
         /// The mask's decision, for the masked method (over the global batch in a
         /// data-parallel run, in the global batch's order).
         public let decision: MaskDecision?
+        /// The training-set indices of the decision's samples when the step gathered them
+        /// (history selection), so that a caller tallying the decision need not gather again.
+        public var samples: [Int]? = nil
     }
 
     /// - Parameters:
@@ -92,6 +95,8 @@ public final class ClassifierTrainer {
         optimizer.zeroGradients()
         let input = Variable(images)
         var decision: MaskDecision?
+        // Gathered once, for the mask and the outcome.
+        let decisionSamples = try globalSamples(samples)
         var trainingLogits: MultiScaleClassifier<Float>.Logits?
         if let neighbors, mask != nil || classAwareMask != nil {
             // Eq. 9 and eq. 10 (Algorithm 1, lines 4-6), without recording. By default both
@@ -128,7 +133,7 @@ public final class ClassifierTrainer {
                     ? ClassAwareMask.combined(try neighborhoodDivergences(logits: own!, neighborLogits: neighbor), labelLoss)
                     : labelLoss
                 decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels),
-                                                      samples: try globalSamples(samples))
+                                                      samples: decisionSamples)
             }
         }
         let logits = try trainingLogits ?? model.logits(input)
@@ -138,7 +143,7 @@ public final class ClassifierTrainer {
             var scores = [Double](repeating: 0, count: labels.count)
             for head in perSampleHeads { for (i, v) in head.value.scalars.enumerated() { scores[i] += Double(v) } }
             decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels),
-                                                  samples: try globalSamples(samples))
+                                                  samples: decisionSamples)
         }
         // Relabelling: the selected samples learn the fused head's prediction of this pass, and
         // every sample counts in the mean (the decision stays in the outcome for the tallies).
@@ -191,7 +196,7 @@ public final class ClassifierTrainer {
         try dataParallel?.averageGradients(of: model.namedParameters)
         try optimizer.step()
         try model.checkFinite(context: "training diverged (lower the learning rate): after this step the classifier")
-        return StepOutcome(loss: value, decision: decision)
+        return StepOutcome(loss: value, decision: decision, samples: decision == nil ? nil : decisionSamples)
     }
 
     /// The labels of the global batch (every process's, in rank order), or `labels` in one process.
