@@ -28,8 +28,10 @@ struct ClassifierOptions: ParsableArguments {
     var rankingWindow: Int?
     @Option(help: ArgumentHelp("How a class-aware mask selects within a class: rank (the drop rate's share of each batch, the default), threshold (every sample above its class's threshold from the last epoch: the mixture's 50% posterior, or the drop rate's quantile) or history (each sample's score averaged over the epochs, the drop rate's share of each class's largest chosen at the start of every epoch; nothing dropped in the first).", valueName: "rule"))
     var selection: ClassSelection?
-    @Option(help: ArgumentHelp("What training does with the samples a class-aware mask selects: drop (zero terms in the mean over the batch, as the paper's mask; the default), drop-rescaled (the mean over the kept samples only) or relabel (train them on the network's own prediction).", valueName: "action"))
+    @Option(help: ArgumentHelp("What training does with the samples a class-aware mask selects: drop (zero terms in the mean over the batch, as the paper's mask; the default), drop-rescaled (the mean over the kept samples only), relabel (train them on the network's own prediction) or correct (with --selection history: relabel a selected sample with the class its prediction averaged over the epochs puts first, when that average reaches --correction-confidence; drop the rest).", valueName: "action"))
     var maskAction: ClassAwareAction?
+    @Option(parsing: .unconditional, help: "The averaged probability a class needs for --mask-action correct to relabel a sample with it (default 0.5).")
+    var correctionConfidence: Double?
     @Option(parsing: .unconditional, help: "The mask's parameter: T for fixed (default 0.5; the paper tunes T by experiment), q for quantile (0.8), the momentum for running (0.9), k for mad (3).")
     var threshold: Double?
     @Option(parsing: .unconditional, help: "Standard deviation of the latent noise that makes semantic neighbours (eq. 9).") var sigma = 0.1
@@ -43,8 +45,8 @@ struct ClassifierOptions: ParsableArguments {
     func classAwareRule() throws -> ClassAwareRule? {
         guard let score = SelectionScore(rawValue: mask) else {
             // Settings of the class-aware masks would be ignored by the others: say so rather than drop them.
-            if dropRate != nil || warmupEpochs != nil || rankingWindow != nil || selection != nil || maskAction != nil {
-                throw ValidationError("--drop-rate, --warmup-epochs, --ranking-window, --selection and --mask-action apply to the class-aware masks (\(SelectionScore.allCases.map(\.rawValue).joined(separator: ", "))), not to --mask \(mask)")
+            if dropRate != nil || warmupEpochs != nil || rankingWindow != nil || selection != nil || maskAction != nil || correctionConfidence != nil {
+                throw ValidationError("--drop-rate, --warmup-epochs, --ranking-window, --selection, --mask-action and --correction-confidence apply to the class-aware masks (\(SelectionScore.allCases.map(\.rawValue).joined(separator: ", "))), not to --mask \(mask)")
             }
             return nil
         }
@@ -63,8 +65,13 @@ struct ClassifierOptions: ParsableArguments {
         guard (0...1_000_000).contains(rankingWindow) else { throw ValidationError("--ranking-window must be in 0...1000000, got \(rankingWindow)") }
         let selection = self.selection ?? .rank
         if selection != .rank, rankingWindow != 0 { throw ValidationError("--ranking-window ranks within a class's recent scores; --selection \(selection.rawValue) does not use it") }
+        let action = maskAction ?? .drop
+        if action == .correct, selection != .history { throw ValidationError("--mask-action correct averages predictions over the epochs: add --selection history") }
+        if correctionConfidence != nil, action != .correct { throw ValidationError("--correction-confidence applies to --mask-action correct, not to \(action.rawValue)") }
+        let confidence = correctionConfidence ?? 0.5
+        guard confidence > 0 && confidence <= 1 else { throw ValidationError("--correction-confidence must be in (0, 1], got \(confidence)") }
         return try ClassAwareRule(score: score, rate: rate, warmupEpochs: warmupEpochs, rankingWindow: rankingWindow, selection: selection,
-                                  action: maskAction ?? .drop)
+                                  action: action, correctionConfidence: confidence)
     }
 
     /// The paper's mask rule, or nil for the baseline and the class-aware rules.

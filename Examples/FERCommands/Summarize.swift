@@ -62,7 +62,7 @@ struct Summarize: ParsableCommand {
                     case .history: selection = ", ranked by history"
                     case .rank: selection = rule.rankingWindow > 0 ? ", window \(rule.rankingWindow)" : ""
                     }
-                    method = "\(rule.score.rawValue), per class, \(rate)\(selection)\(rule.warmupEpochs == 1 ? "" : ", warm-up \(rule.warmupEpochs)")\(rule.action == .drop ? "" : ", \(rule.action.rawValue)")"
+                    method = "\(rule.score.rawValue), per class, \(rate)\(selection)\(rule.warmupEpochs == 1 ? "" : ", warm-up \(rule.warmupEpochs)")\(rule.action == .drop ? "" : ", \(rule.action.rawValue)")\(rule.action == .correct && rule.correctionConfidence != 0.5 ? " at \(rule.correctionConfidence)" : "")"
                 case nil: method = "baseline"
                 case .fixed(let t)?: method = "Ours(T), T = \(t)"
                 case .batchMean?: method = "Ours(BT)"

@@ -105,7 +105,7 @@ enum ClassifierCommand {
                      (parallel.map { "; " + $0.describe(globalBatch: settings.batchSize) } ?? ""))
         let writes = parallel?.writes ?? true
         if writes { try AtomicFile.write(JSONEncoder().encode(train.classNames), to: folder.url.appendingPathComponent("classes.json")) }
-        let run = ClassifierRun(folder: folder, trainer: trainer, train: train, test: test, isFlipped: noise?.isFlipped, progress: progress, label: label,
+        let run = ClassifierRun(folder: folder, trainer: trainer, train: train, test: test, isFlipped: noise?.isFlipped, cleanLabels: noise?.cleanLabels, progress: progress, label: label,
                                 dataParallel: parallel?.dataParallel)
         let records = try run.run(resume: resume, stopAfter: stopAfter)
         guard writes else { return nil }

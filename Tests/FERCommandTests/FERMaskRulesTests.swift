@@ -13,8 +13,10 @@ struct FERMaskRulesTests {
             .map { try JSONDecoder().decode(ClassifierEpochRecord.self, from: Data($0.utf8)) }
     }
 
-    /// Ranking, threshold selection, history selection, and ranking with relabelling instead of dropping.
-    @Test(arguments: [["--selection", "rank"], ["--selection", "threshold"], ["--selection", "history"], ["--mask-action", "relabel"]])
+    /// Ranking, threshold selection, history selection, ranking with relabelling instead of
+    /// dropping, and history selection with correction from averaged predictions.
+    @Test(arguments: [["--selection", "rank"], ["--selection", "threshold"], ["--selection", "history"], ["--mask-action", "relabel"],
+                      ["--selection", "history", "--mask-action", "correct"]])
     func smallLossOnInstanceNoiseResumesExactly(variant: [String]) throws {
         let selection = variant.first == "--selection" ? variant[1] : "rank"
         let root = try temporaryDirectory("fer-rules")
@@ -41,6 +43,15 @@ struct FERMaskRulesTests {
         #expect(records[2].maskedShare! > 0.15)
         #expect(records.allSatisfy { $0.maskScores.map { (0...1).contains($0.auroc) } ?? false })
         #expect(records.allSatisfy { $0.maskThreshold == nil })
+        // Correction reports its share per epoch and, the noise being known, how many it got
+        // right; the first epoch has no history and corrects nothing.
+        if variant.contains("correct") {
+            #expect(records[0].correctedShare == 0 && records[0].correctionPrecision == nil && records[0].correctionRecall == 0)
+            #expect(records.allSatisfy { r in r.correctedShare.map { (0...r.maskedShare!).contains($0) } ?? false })
+            #expect(records.allSatisfy { r in (r.correctedShare == 0) == (r.correctionPrecision == nil) && r.correctionRecall != nil })
+        } else {
+            #expect(records.allSatisfy { $0.correctedShare == nil && $0.correctionPrecision == nil })
+        }
         for epoch in 1...3 {
             #expect(FileManager.default.fileExists(atPath: straight.appendingPathComponent("pictures/scores-epoch-\(epoch).png").path))
         }
@@ -53,7 +64,7 @@ struct FERMaskRulesTests {
                 == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")), "a resumed class-aware run must end with the same parameters")
         let summary = try runFer(["summarize", root.path])
         let described = "small-loss, per class, rate 0.25" + ["threshold": ", threshold from the last epoch", "history": ", ranked by history"][selection, default: ""]
-            + (variant.contains("relabel") ? ", relabel" : "")
+            + (variant.contains("relabel") ? ", relabel" : "") + (variant.contains("correct") ? ", correct" : "")
         #expect(summary.status == 0 && summary.output.contains(described) && summary.output.contains("AUROC"), "\(summary.output)")
 
         // fer evaluate reports the mask's record per epoch, from metrics.jsonl, and keeps it in evaluation.json.
@@ -161,7 +172,17 @@ struct FERMaskRulesTests {
         let badRate = try runFer(["train", "--run", root.appendingPathComponent("bad").path, "--mask", "small-loss", "--drop-rate", "1.5"] + classifier + spec)
         #expect(badRate.status != 0 && badRate.errors.contains("--drop-rate must be a number in [0, 1) or estimated"))
         let ignored = try runFer(["train", "--run", root.appendingPathComponent("ignored").path, "--mask", "batch", "--drop-rate", "0.2"] + classifier + spec)
-        #expect(ignored.status != 0 && ignored.errors.contains("--drop-rate, --warmup-epochs, --ranking-window, --selection and --mask-action apply to the class-aware masks"))
+        #expect(ignored.status != 0 && ignored.errors.contains("--drop-rate, --warmup-epochs, --ranking-window, --selection, --mask-action and --correction-confidence apply to the class-aware masks"))
+        let unaveraged = try runFer(["train", "--run", root.appendingPathComponent("unaveraged").path, "--mask", "small-loss", "--mask-action", "correct"] + classifier + spec)
+        #expect(unaveraged.status != 0 && unaveraged.errors.contains("--mask-action correct averages predictions over the epochs: add --selection history"), "\(unaveraged.errors)")
+        let confidenceAlone = try runFer(["train", "--run", root.appendingPathComponent("confidence").path, "--mask", "small-loss", "--correction-confidence", "0.7"] + classifier + spec)
+        #expect(confidenceAlone.status != 0 && confidenceAlone.errors.contains("--correction-confidence applies to --mask-action correct, not to drop"))
+        let badConfidence = try runFer(["train", "--run", root.appendingPathComponent("bad-confidence").path, "--mask", "small-loss", "--selection", "history",
+                                        "--mask-action", "correct", "--correction-confidence", "0"] + classifier + spec)
+        #expect(badConfidence.status != 0 && badConfidence.errors.contains("--correction-confidence must be in (0, 1], got 0.0"), "\(badConfidence.errors)")
+        for name in ["unaveraged", "confidence", "bad-confidence"] {
+            #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(name).path), "a refused run leaves no folder")
+        }
         let windowed = try runFer(["train", "--run", root.appendingPathComponent("windowed").path, "--mask", "small-loss", "--selection", "threshold", "--ranking-window", "64"] + classifier + spec)
         #expect(windowed.status != 0 && windowed.errors.contains("--selection threshold does not use it"))
         let badSelection = try runFer(["train", "--run", root.appendingPathComponent("bad-selection").path, "--mask", "small-loss", "--selection", "median"] + classifier + spec)

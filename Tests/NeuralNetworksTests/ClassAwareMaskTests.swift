@@ -321,6 +321,76 @@ struct ClassAwareMaskTests {
         }
     }
 
+    @Test("Correction relabels a selected sample with its averaged prediction's first class when confident enough, drops the rest, and holds the choice for the epoch")
+    func correctionFromAveragedPredictions() throws {
+        let rule = try ClassAwareRule(score: .sampleLoss, rate: .fixed(0.5), warmupEpochs: 0, selection: .history, action: .correct, correctionConfidence: 0.6)
+        var m = try ClassAwareMask(rule: rule, classCount: 3)
+        m.startEpoch(0)
+        // Class 0 holds samples 0-3; the two with the largest losses (2 and 3) are selected.
+        // Sample 2 is drawn twice in the epoch: its predictions (0.1, 0.9, 0) and (0.1, 0.5, 0.4)
+        // average to (0.1, 0.7, 0.2); sample 3's single prediction puts class 2 first at 0.55.
+        let draws: [(score: Double, sample: Int, prediction: [Double])] = [
+            (0.1, 0, [0.9, 0.05, 0.05]), (0.2, 1, [0.8, 0.1, 0.1]), (3, 2, [0.1, 0.9, 0]), (2, 3, [0.3, 0.15, 0.55]), (4, 2, [0.1, 0.5, 0.4])]
+        for d in draws { _ = try m.decide(scores: [d.score], labels: [0], samples: [d.sample], predictions: [d.prediction]) }
+        m.finishEpoch()
+        let averaged = try #require(m.history?.records[2]?.prediction)
+        #expect(zip(averaged, [0.1, 0.7, 0.2]).allSatisfy { abs($0 - $1) < 1e-12 }, "\(averaged)")
+        m.startEpoch(1)
+        #expect(m.historySelected == [2, 3])
+        // Sample 2 goes to class 1 (0.7 >= 0.6); sample 3's 0.55 is short of 0.6: dropped only.
+        #expect(m.corrections == [2: 1])
+        let d = try m.decide(scores: [0, 0, 0], labels: [0, 0, 0], samples: [2, 3, 1], predictions: [[0.1, 0.9, 0], [0, 0, 1], [1, 0, 0]])
+        #expect(d.keep == [false, false, true], "a corrected sample is selected like a dropped one; the trainer relabels it")
+        _ = try m.decide(scores: [5], labels: [0], samples: [3], predictions: [[0, 0, 1]])
+        _ = try m.decide(scores: [1, 0.1], labels: [0, 0], samples: [0, 2], predictions: [[1, 0, 0], [1, 0, 0]])
+        #expect(m.corrections == [2: 1], "the choice holds for the epoch whatever this epoch's predictions say")
+        m.finishEpoch()
+        m.startEpoch(2)
+        // Averages: samples 3 and 2 stay the largest (2.25 and 1.775, against 0.55 and 0.1).
+        // Sample 3's prediction moves by half to (0.15, 0.075, 0.775): corrected to class 2.
+        // Sample 2's to (0.325, 0.575, 0.1): class 1 falls short of 0.6, so it is only dropped.
+        #expect(m.historySelected == [2, 3])
+        #expect(m.corrections == [3: 2])
+        // A correction survives a save and restore mid-epoch.
+        let restored = try JSONDecoder().decode(ClassAwareMask.self, from: JSONEncoder().encode(m))
+        #expect(restored == m && restored.corrections == m.corrections)
+    }
+
+    @Test("Correction needs history selection, a confidence in (0, 1] and every sample's class probabilities; corrupt corrections are refused")
+    func correctionErrors() throws {
+        #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, selection: .rank, action: .correct) }
+        #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, selection: .history, action: .correct, correctionConfidence: 0) }
+        #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, selection: .history, action: .correct, correctionConfidence: 1.5) }
+        var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .fixed(0.5), warmupEpochs: 0, selection: .history, action: .correct), classCount: 2)
+        m.startEpoch(0)
+        #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 0], samples: [0, 1]) }
+        #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 0], samples: [0, 1], predictions: [[0.5, 0.5]]) }
+        #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 0], samples: [0, 1], predictions: [[0.5, 0.5], [1]]) }
+        #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 0], samples: [0, 1], predictions: [[0.5, 0.5], [-0.1, 1.1]]) }
+        #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 0], samples: [0, 1], predictions: [[0.5, 0.5], [.nan, 1]]) }
+        _ = try m.decide(scores: [1, 2], labels: [0, 0], samples: [0, 1], predictions: [[0.5, 0.5], [0.1, 0.9]])
+        m.finishEpoch()
+        m.startEpoch(1)
+        #expect(m.corrections == [1: 1])
+        _ = try m.decide(scores: [3], labels: [0], samples: [0], predictions: [[0.2, 0.8]])
+        let saved = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
+        #expect(try JSONDecoder().decode(ClassAwareMask.self, from: Data(saved.utf8)) == m)
+        let corruptions = [(#""correctedLabels":[1]"#, #""correctedLabels":[2]"#), (#""correctedSamples":[1]"#, #""correctedSamples":[0]"#),
+                           (#""correctedLabels":[1]"#, #""correctedLabels":[1,0]"#), (#""predictions":[[0.5,0.5],[0.1,0.9]]"#, #""predictions":[[0.5,0.5]]"#),
+                           (#""predictions":[[0.5,0.5],[0.1,0.9]]"#, #""predictions":[[0.5,0.5],[0.1]]"#),
+                           (#""pendingPredictionSums":[[0.2,0.8]]"#, #""pendingPredictionSums":[[-0.2,0.8]]"#)]
+        for (good, bad) in corruptions {
+            #expect(saved.contains(good), "\(good) not in \(saved)")
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(ClassAwareMask.self, from: Data(saved.replacingOccurrences(of: good, with: bad).utf8)) }
+        }
+        // A mask that does not correct saves no predictions.
+        var drop = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .fixed(0.5), selection: .history), classCount: 2)
+        drop.startEpoch(0)
+        _ = try drop.decide(scores: [1], labels: [0], samples: [0], predictions: [[0.5, 0.5]])
+        drop.finishEpoch()
+        #expect(!String(decoding: try JSONEncoder().encode(drop), as: UTF8.self).contains("predictions"))
+    }
+
     @Test("Threshold selection with a fixed rate uses the class's quantile, and drops nothing during the warm-up")
     func thresholdSelectionFixedRateAndWarmup() throws {
         var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .fixed(0.25), warmupEpochs: 2, selection: .threshold), classCount: 2)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 @testable import NeuralNetworks
@@ -97,6 +98,55 @@ struct TrainingStepTests {
         }
         // Float sums of 14 losses of order 1: a few ulps of the total.
         #expect(abs(outcome.loss - expected) <= 1e-5 * expected, "\(outcome.loss) against \(expected)")
+    }
+
+    /// Correction trains a corrected sample on its new label and drops the selected samples
+    /// left uncorrected, over the whole batch; the training pass's probabilities join the
+    /// sample's averaged prediction.
+    @Test func correctedSamplesLearnTheirNewLabel() throws {
+        var settings = smallSettings()
+        settings.classAwareMask = try ClassAwareRule(score: .sampleLoss, rate: .fixed(0.5), warmupEpochs: 0, selection: .history, action: .correct)
+        let trainer = try ClassifierTrainer(settings: settings, autoencoder: nil)
+        let (images, labels) = batch(14, side: 32, seed: 8)
+        let samples = Array(0..<14)
+        // A first epoch by hand: in each class, sample i + 7 has the larger score and is
+        // selected; samples 7-10 are predicted as the next class at 0.9, samples 11-13 as nothing
+        // in particular.
+        func prediction(_ i: Int) -> [Double] {
+            guard (7...10).contains(i) else { return Array(repeating: 1.0 / 7, count: 7) }
+            var p = Array(repeating: 0.1 / 6, count: 7)
+            p[(labels[i] + 1) % 7] = 0.9
+            return p
+        }
+        trainer.classAwareMask?.startEpoch(0)
+        _ = try trainer.classAwareMask?.decide(scores: samples.map { $0 < 7 ? 0.1 : 5 }, labels: labels, samples: samples,
+                                               predictions: samples.map(prediction))
+        trainer.classAwareMask?.finishEpoch()
+        trainer.classAwareMask?.startEpoch(1)
+        #expect(trainer.classAwareMask?.corrections == [7: 1, 8: 2, 9: 3, 10: 4])
+
+        let replica = try MultiScaleClassifier<Float>(side: 32, width: 0.125, classCount: 7, dropoutRate: 0, seed: 2)
+        replica.isTraining = true
+        let logits = try replica.logits(Variable(images))
+        let outcome = try trainer.step(images: images, labels: labels, samples: samples)
+        #expect(outcome.decision?.keep == samples.map { $0 < 7 })
+        func maskedLoss(_ targets: [Int]) throws -> Double {
+            try logits.all.map { try trainer.perSampleLoss($0, labels: targets).value.scalars.map(Double.init) }
+                .reduce(0) { sum, head in sum + samples.filter { $0 < 11 }.map { head[$0] }.reduce(0, +) / 14 }
+        }
+        let corrected = samples.map { (7...10).contains($0) ? (labels[$0] + 1) % 7 : labels[$0] }
+        let expected = try maskedLoss(corrected)
+        // Float sums of 14 losses of order 1: a few ulps of the total; the given labels are far off.
+        #expect(abs(outcome.loss - expected) <= 1e-5 * expected, "\(outcome.loss) against \(expected)")
+        #expect(abs(outcome.loss - (try maskedLoss(labels))) > 1e-3 * expected)
+
+        trainer.classAwareMask?.finishEpoch()
+        let fused = logits.fused.value.scalars.map(Double.init)
+        let own = Array(fused[0..<7]), largest = own.max()!
+        let softmax = own.map { Foundation.exp($0 - largest) / own.map { Foundation.exp($0 - largest) }.reduce(0, +) }
+        let averaged = try #require(trainer.classAwareMask?.history?.records[0]?.prediction)
+        let expectedAverage = zip(prediction(0), softmax).map { ScoreHistory.decay * $0 + (1 - ScoreHistory.decay) * $1 }
+        #expect(zip(averaged, expectedAverage).allSatisfy { abs($0 - $1) < 1e-6 }, "\(averaged) against \(expectedAverage)")
     }
 
     @Test func settingsErrors() throws {

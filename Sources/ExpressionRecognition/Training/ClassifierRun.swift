@@ -20,6 +20,12 @@ public struct ClassifierEpochRecord: Codable, Sendable {
     public var maskScores: ScoreSeparation?
     /// Mean per-class drop rate of a class-aware mask this epoch.
     public var dropRate: Double?
+    /// Label correction (``ClassAwareAction/correct``): the share of training samples
+    /// relabelled this epoch; with injected noise, the share of those whose new label is the
+    /// clean one, and the share of the flipped samples given back their clean label.
+    public var correctedShare: Double?
+    public var correctionPrecision: Double?
+    public var correctionRecall: Double?
     public var samplesPerSecond: Double
     /// Seconds the training steps waited for data this epoch.
     public var dataWaitSeconds: Double
@@ -69,6 +75,8 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     public let test: Test
     /// Flip flags of the training labels when noise was injected on purpose.
     public let isFlipped: [Bool]?
+    /// The training labels before the noise, to measure label correction (nil: not measured).
+    public let cleanLabels: [Int]?
     public let progress: ProgressReporter
     /// A short name for the progress line ("baseline", "masked").
     public let label: String
@@ -76,10 +84,10 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
     /// every global batch (`ShardedBatchSampler`); rank 0 alone evaluates and writes.
     public let dataParallel: (any DataParallel)?
 
-    public init(folder: RunFolder, trainer: ClassifierTrainer, train: Train, test: Test, isFlipped: [Bool]?,
+    public init(folder: RunFolder, trainer: ClassifierTrainer, train: Train, test: Test, isFlipped: [Bool]?, cleanLabels: [Int]? = nil,
                 progress: ProgressReporter, label: String, dataParallel: (any DataParallel)? = nil) {
         self.folder = folder; self.trainer = trainer; self.train = train; self.test = test
-        self.isFlipped = isFlipped; self.progress = progress; self.label = label; self.dataParallel = dataParallel
+        self.isFlipped = isFlipped; self.cleanLabels = cleanLabels; self.progress = progress; self.label = label; self.dataParallel = dataParallel
     }
 
     /// Whether this process writes the folder (always, without data parallelism).
@@ -201,6 +209,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
             if report.skipped.count > 0 { progress.log("\(label): test: \(report.skipped.summary())") }
             let masked = tally.decisions == 0 ? nil : tally.maskedShareSum / Double(tally.decisions)
             let classAware = trainer.classAwareMask != nil
+            let correction = correctionQuality()
             trainer.classAwareMask?.finishEpoch()
             tally.seconds += Date().timeIntervalSince(segmentStart)
             let record = ClassifierEpochRecord(
@@ -211,6 +220,7 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
                 maskRecall: isFlipped != nil && masked != nil ? tally.quality.recall : nil,
                 maskScores: ScoreSeparation(scores: tally.scores, isFlipped: tally.scoreFlipped),
                 dropRate: tally.decisions == 0 || !classAware ? nil : tally.thresholdSum / Double(tally.decisions),
+                correctedShare: correction?.share, correctionPrecision: correction?.precision, correctionRecall: correction?.recall,
                 samplesPerSecond: tally.seconds > 0 ? Double(tally.samples) / tally.seconds : 0,
                 dataWaitSeconds: tally.dataWaitSeconds, seconds: tally.seconds)
             // Metrics first, checkpoint second: a kill between the two leaves one line too
@@ -227,6 +237,17 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
         return records
     }
 
+    /// The epoch's label corrections against the clean labels (nil without correction).
+    func correctionQuality() -> (share: Double, precision: Double?, recall: Double?)? {
+        guard let mask = trainer.classAwareMask, mask.rule.action == .correct, train.count > 0 else { return nil }
+        let share = Double(mask.corrections.count) / Double(train.count)
+        guard let cleanLabels, let isFlipped, cleanLabels.count == train.count, isFlipped.count == train.count else { return (share, nil, nil) }
+        let right = mask.corrections.filter { cleanLabels.indices.contains($0.key) && cleanLabels[$0.key] == $0.value }.count
+        let flipped = isFlipped.filter { $0 }.count
+        return (share, mask.corrections.isEmpty ? nil : Double(right) / Double(mask.corrections.count),
+                flipped == 0 ? nil : Double(right) / Double(flipped))
+    }
+
     static func describe(_ r: ClassifierEpochRecord, label: String, epochs: Int) -> String {
         var line = "\(label) epoch \(r.epoch)/\(epochs): loss \(String(format: "%.4f", r.trainLoss)), test accuracy \(String(format: "%.2f%%", 100 * r.testAccuracy)), mean class accuracy \(String(format: "%.2f%%", 100 * r.testMeanClassAccuracy))"
         if let m = r.maskedShare { line += ", masked \(String(format: "%.1f%%", 100 * m))" }
@@ -234,6 +255,12 @@ public struct ClassifierRun<Train: ImageDataset, Test: ImageDataset> {
         if let d = r.dropRate { line += " at mean drop rate \(String(format: "%.3f", d))" }
         if let p = r.maskPrecision, let rc = r.maskRecall { line += " (precision \(String(format: "%.2f", p)), recall \(String(format: "%.2f", rc)) on flipped labels)" }
         if let a = r.maskScores?.auroc { line += ", AUROC \(String(format: "%.3f", a))" }
+        if let c = r.correctedShare {
+            line += ", corrected \(String(format: "%.1f%%", 100 * c))"
+            if let p = r.correctionPrecision, let rc = r.correctionRecall {
+                line += " (\(String(format: "%.0f%%", 100 * p)) to the clean label, \(String(format: "%.0f%%", 100 * rc)) of the flipped labels restored)"
+            }
+        }
         line += ", \(String(format: "%.0f", r.samplesPerSecond)) samples/s, data wait \(String(format: "%.2f", r.dataWaitSeconds)) s, \(ProgressReporter.duration(r.seconds))"
         return line
     }

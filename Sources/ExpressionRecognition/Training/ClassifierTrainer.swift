@@ -1,3 +1,4 @@
+import Foundation
 import NeuralNetworks
 
 /// One training step of the two-branch classifier, baseline or neighbourhood-aware
@@ -97,6 +98,8 @@ public final class ClassifierTrainer {
         var decision: MaskDecision?
         // Gathered once, for the mask and the outcome.
         let decisionSamples = try globalSamples(samples)
+        // Label correction averages each sample's class probabilities over the epochs.
+        let corrects = classAwareMask?.rule.action == .correct
         var trainingLogits: MultiScaleClassifier<Float>.Logits?
         if let neighbors, mask != nil || classAwareMask != nil {
             // Eq. 9 and eq. 10 (Algorithm 1, lines 4-6), without recording. By default both
@@ -133,7 +136,8 @@ public final class ClassifierTrainer {
                     ? ClassAwareMask.combined(try neighborhoodDivergences(logits: own!, neighborLogits: neighbor), labelLoss)
                     : labelLoss
                 decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels),
-                                                      samples: decisionSamples)
+                                                      samples: decisionSamples,
+                                                      predictions: corrects ? try globalProbabilities(neighbor.value) : nil)
             }
         }
         let logits = try trainingLogits ?? model.logits(input)
@@ -143,7 +147,8 @@ public final class ClassifierTrainer {
             var scores = [Double](repeating: 0, count: labels.count)
             for head in perSampleHeads { for (i, v) in head.value.scalars.enumerated() { scores[i] += Double(v) } }
             decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels),
-                                                  samples: decisionSamples)
+                                                  samples: decisionSamples,
+                                                  predictions: corrects ? try globalProbabilities(logits.fused.value) : nil)
         }
         // Relabelling: the selected samples learn the fused head's prediction of this pass, and
         // every sample counts in the mean (the decision stays in the outcome for the tallies).
@@ -154,6 +159,14 @@ public final class ClassifierTrainer {
             lossLabels = labels.indices.map { keep[$0] ? labels[$0] : predicted[$0] }
             perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: lossLabels) }
             lossDecision = nil
+        }
+        // Correction: the corrected samples learn their new label and count as kept; the other
+        // selected samples stay dropped.
+        if let decision, corrects, let corrections = classAwareMask?.corrections, let decisionSamples, let samples {
+            let keep = decision.keep.indices.map { decision.keep[$0] || corrections[decisionSamples[$0]] != nil }
+            lossDecision = MaskDecision(keep: keep, threshold: decision.threshold, divergences: decision.divergences)
+            lossLabels = labels.indices.map { corrections[samples[$0]] ?? labels[$0] }
+            perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: lossLabels) }
         }
         // Rescaled dropping: the masked mean over the batch times N / kept is the mean over the kept.
         let keptScale = lossDecision.flatMap { d -> Float? in
@@ -210,6 +223,22 @@ public final class ClassifierTrainer {
     func globalSamples(_ samples: [Int]?) throws -> [Int]? {
         guard classAwareMask?.rule.selection == .history, let samples else { return nil }
         return try globalLabels(samples)
+    }
+
+    /// Each row's softmax of (N, K) logits, for the global batch (every process's rows in rank
+    /// order, as ``globalLabels(_:)``).
+    func globalProbabilities(_ logits: Tensor<Float>) throws -> [[Double]] {
+        let k = settings.classCount
+        var flat = [Double](repeating: 0, count: logits.count)
+        for row in 0..<(logits.count / k) {
+            let values = (0..<k).map { Double(logits.scalars[row * k + $0]) }
+            let largest = values.max() ?? 0
+            let exponentials = values.map { Foundation.exp($0 - largest) }
+            let sum = exponentials.reduce(0, +)
+            for j in 0..<k { flat[row * k + j] = exponentials[j] / sum }
+        }
+        let global = try dataParallel?.gather(flat) ?? flat
+        return (0..<(global.count / k)).map { Array(global[($0 * k)..<(($0 + 1) * k)]) }
     }
 
     /// Fused-head logits in evaluation mode (running statistics, no dropout), no recording,

@@ -65,6 +65,17 @@ public enum ClassAwareAction: String, Codable, Sendable, CaseIterable {
     /// et al., ICML 2019): a wrong label is replaced rather than its image lost, and the step
     /// keeps its length.
     case relabel
+    /// Relabel a selected sample with the class that its prediction, averaged over the epochs
+    /// (a temporal ensemble, Laine & Aila, ICLR 2017), puts first, when that average gives the
+    /// class at least ``ClassAwareRule/correctionConfidence`` and it is not the given label;
+    /// drop the other selected samples. The corrections are chosen with the selection, at the
+    /// start of each epoch, as SELFIE (Song et al., ICML 2019) refurbishes the samples whose
+    /// predictions were consistent over the last epochs. Unlike ``relabel``, a sample is not
+    /// taught the prediction of the pass it is trained in, which its given label is pulling
+    /// towards itself. History selection only (the averages are the history's); the
+    /// predictions come from the training pass for the small-loss score and from the semantic
+    /// neighbour for the others.
+    case correct
 }
 
 /// The settings of a class-aware mask (saved in a run's configuration).
@@ -89,17 +100,21 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     /// ranking each sample's score history within its class.
     public var selection: ClassSelection
     /// Drop the selected samples (the default), drop them and average over the kept, or
-    /// relabel them with the prediction.
+    /// relabel them with the prediction (``ClassAwareAction/relabel``, ``ClassAwareAction/correct``).
     public var action: ClassAwareAction
+    /// The averaged probability a class needs for ``ClassAwareAction/correct`` to relabel a
+    /// selected sample with it (default 0.5: more likely than all other classes together).
+    public var correctionConfidence: Double
 
     /// Ranking within the batch: measured better than a window (``rankingWindow``).
     public static let defaultRankingWindow = 0
 
-    /// - Throws: for a fixed rate outside [0, 1), a negative warm-up, a negative window, or a
-    ///   window with threshold or history selection (which rank no batch).
+    /// - Throws: for a fixed rate outside [0, 1), a negative warm-up, a negative window, a
+    ///   window with threshold or history selection (which rank no batch), correction without
+    ///   history selection, or a correction confidence outside (0, 1].
     public init(score: SelectionScore, rate: DropRate = .estimated, warmupEpochs: Int = 1,
                 rankingWindow: Int = ClassAwareRule.defaultRankingWindow, selection: ClassSelection = .rank,
-                action: ClassAwareAction = .drop) throws {
+                action: ClassAwareAction = .drop, correctionConfidence: Double = 0.5) throws {
         if case .fixed(let r) = rate, !(r >= 0 && r < 1) {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the drop rate must be in [0, 1), got \(r)")
         }
@@ -113,10 +128,16 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "a ranking window applies to rank selection, not to \(selection.rawValue) selection")
         }
         self.score = score; self.rate = rate; self.warmupEpochs = warmupEpochs; self.rankingWindow = rankingWindow
-        self.selection = selection; self.action = action
+        guard action != .correct || selection == .history else {
+            throw TensorError.invalidArgument(op: "ClassAwareRule", message: "correction averages predictions over the epochs: it needs history selection, not \(selection.rawValue)")
+        }
+        guard correctionConfidence > 0 && correctionConfidence <= 1 else {
+            throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the correction confidence must be in (0, 1], got \(correctionConfidence)")
+        }
+        self.selection = selection; self.action = action; self.correctionConfidence = correctionConfidence
     }
 
-    private enum CodingKeys: String, CodingKey { case score, rate, warmupEpochs, rankingWindow, selection, action }
+    private enum CodingKeys: String, CodingKey { case score, rate, warmupEpochs, rankingWindow, selection, action, correctionConfidence }
 
     /// Runs saved before the window, the selection and the action existed ranked within the
     /// batch and dropped: they resume that way.
@@ -126,7 +147,8 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
                       warmupEpochs: c.decode(Int.self, forKey: .warmupEpochs),
                       rankingWindow: c.decodeIfPresent(Int.self, forKey: .rankingWindow) ?? 0,
                       selection: c.decodeIfPresent(ClassSelection.self, forKey: .selection) ?? .rank,
-                      action: c.decodeIfPresent(ClassAwareAction.self, forKey: .action) ?? .drop)
+                      action: c.decodeIfPresent(ClassAwareAction.self, forKey: .action) ?? .drop,
+                      correctionConfidence: c.decodeIfPresent(Double.self, forKey: .correctionConfidence) ?? 0.5)
     }
 }
 
@@ -167,6 +189,9 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
     public private(set) var historySelected: Set<Int>
     /// History selection: the epoch under way (its samples are chosen, its scores collected).
     public private(set) var historyEpoch: Int?
+    /// Label correction (``ClassAwareAction/correct``): the selected samples relabelled this
+    /// epoch, and their new labels.
+    public private(set) var corrections: [Int: Int] = [:]
 
     /// - Throws: for fewer than 2 classes.
     public init(rule: ClassAwareRule, classCount: Int) throws {
@@ -185,7 +210,7 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case rule, classCount, rates, estimatedRates, carry, epochScores, recentScores, nextThresholds, thresholds
-        case history, historySelected, historyEpoch
+        case history, historySelected, historyEpoch, correctedSamples, correctedLabels
     }
 
     /// Masks saved before the ranking window existed have no recent scores; a history that
@@ -205,6 +230,13 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         history = try c.decodeIfPresent(ScoreHistory.self, forKey: .history)
         historyEpoch = try c.decodeIfPresent(Int.self, forKey: .historyEpoch)
         historySelected = Set(try c.decodeIfPresent([Int].self, forKey: .historySelected) ?? [])
+        let correctedSamples = try c.decodeIfPresent([Int].self, forKey: .correctedSamples) ?? []
+        let correctedLabels = try c.decodeIfPresent([Int].self, forKey: .correctedLabels) ?? []
+        guard correctedSamples.count == correctedLabels.count, Set(correctedSamples).count == correctedSamples.count,
+              Set(correctedSamples).isSubset(of: historySelected), correctedLabels.allSatisfy({ (0..<classCount).contains($0) }) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "the corrections do not fit the selection or the classes"))
+        }
+        corrections = Dictionary(uniqueKeysWithValues: zip(correctedSamples, correctedLabels))
         let classes = classCount
         guard (history != nil) == (rule.selection == .history), history.map({ $0.labelsAreBelow(classes) }) ?? true,
               historySelected.isSubset(of: history?.records.keys.map { $0 } ?? []), (historyEpoch ?? 0) >= 0 else {
@@ -230,12 +262,17 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         try c.encodeIfPresent(history, forKey: .history)
         try c.encode(historySelected.sorted(), forKey: .historySelected)
         try c.encodeIfPresent(historyEpoch, forKey: .historyEpoch)
+        if !corrections.isEmpty {
+            let sorted = corrections.sorted { $0.key < $1.key }
+            try c.encode(sorted.map(\.key), forKey: .correctedSamples)
+            try c.encode(sorted.map(\.value), forKey: .correctedLabels)
+        }
     }
 
     /// Sets the rates for `epoch` (0-based): the target rate, ramped over the warm-up; with
     /// threshold selection, the thresholds of the last epoch once the warm-up is over; with
-    /// history selection, also the samples the epoch drops (chosen once per epoch, so a run
-    /// resumed within the epoch drops the same ones).
+    /// history selection, also the samples the epoch drops or corrects (chosen once per epoch,
+    /// so a run resumed within the epoch drops and corrects the same ones).
     public mutating func startEpoch(_ epoch: Int) {
         if rule.selection == .threshold {
             thresholds = epoch >= rule.warmupEpochs ? nextThresholds : nil
@@ -253,6 +290,7 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         }
         if let history, historyEpoch != epoch {
             historySelected = history.largestAverages(seenIn: epoch - 1, rates: rates)
+            corrections = rule.action == .correct ? history.corrections(of: historySelected, confidence: rule.correctionConfidence) : [:]
             historyEpoch = epoch
         }
     }
@@ -291,9 +329,11 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
     ///   - scores: one per sample, larger = more likely mislabelled.
     ///   - labels: each sample's given label.
     ///   - samples: each sample's index in the training set; needed by history selection only.
-    /// - Throws: for mismatched lengths, a label outside the classes, a non-finite score, or
-    ///   history selection without valid sample indices.
-    public mutating func decide(scores: [Double], labels: [Int], samples: [Int]? = nil) throws -> MaskDecision {
+    ///   - predictions: each sample's class probabilities; needed by label correction only.
+    /// - Throws: for mismatched lengths, a label outside the classes, a non-finite score,
+    ///   history selection without valid sample indices, or correction without valid
+    ///   predictions (one non-negative finite probability per class for each sample).
+    public mutating func decide(scores: [Double], labels: [Int], samples: [Int]? = nil, predictions: [[Double]]? = nil) throws -> MaskDecision {
         guard !scores.isEmpty, scores.count == labels.count else {
             throw TensorError.invalidArgument(op: "ClassAwareMask", message: "\(scores.count) scores for \(labels.count) labels")
         }
@@ -303,6 +343,12 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
             }
             if let bad = samples.first(where: { $0 < 0 }) {
                 throw TensorError.invalidArgument(op: "ClassAwareMask", message: "sample index \(bad) is negative")
+            }
+        }
+        if rule.action == .correct {
+            guard let predictions, predictions.count == scores.count,
+                  predictions.allSatisfy({ $0.count == classCount && $0.allSatisfy { $0.isFinite && $0 >= 0 } }) else {
+                throw TensorError.invalidArgument(op: "ClassAwareMask", message: "correction needs \(classCount) non-negative finite class probabilities for each of the \(scores.count) samples")
             }
         }
         if let bad = scores.first(where: { !$0.isFinite }) {
@@ -318,7 +364,7 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
             if let samples, history != nil {
                 for i in members {
                     keep[i] = !historySelected.contains(samples[i])
-                    history?.add(score: scores[i], label: c, sample: samples[i])
+                    history?.add(score: scores[i], label: c, sample: samples[i], prediction: rule.action == .correct ? predictions?[i] ?? [] : [])
                 }
                 continue
             }

@@ -45,6 +45,10 @@ public struct MaskDecision: Sendable, Equatable {
     public var maskedShare: Double { keep.isEmpty ? 0 : Double(keep.filter { !$0 }.count) / Double(keep.count) }
     /// The mask as 1/0 weights, for multiplying per-sample losses.
     public func weights<Scalar: TensorScalar>(as _: Scalar.Type = Scalar.self) -> Tensor<Scalar> { Tensor(keep.map { $0 ? 1 : 0 }) }
+
+    public init(keep: [Bool], threshold: Double, divergences: [Double]) {
+        self.keep = keep; self.threshold = threshold; self.divergences = divergences
+    }
 }
 
 /// The neighborhood-aware mask of Algorithm 1: a sample whose prediction moves too much

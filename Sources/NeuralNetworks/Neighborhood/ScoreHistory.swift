@@ -4,7 +4,9 @@
 /// The scores of an epoch are collected first and folded into the average once, at the end
 /// of the epoch, as their mean: a sample a class-balanced sampler draws nine times in an
 /// epoch moves its average as much as one drawn once, and a sample not drawn keeps its
-/// average but is marked as not seen, so that a ranking can leave it out.
+/// average but is marked as not seen, so that a ranking can leave it out. For label correction
+/// (``ClassAwareAction/correct``) each sample's predicted class probabilities are averaged the
+/// same way: a temporal ensemble of the network's predictions (Laine & Aila, ICLR 2017).
 public struct ScoreHistory: Codable, Sendable, Equatable {
     /// The weight the average keeps at each epoch's mean: 0.5, so the last epoch counts as
     /// much as all earlier ones together.
@@ -16,22 +18,32 @@ public struct ScoreHistory: Codable, Sendable, Equatable {
         public var average: Double
         /// The last epoch (0-based) whose scores it holds.
         public var lastEpoch: Int
+        /// The class probabilities averaged as the score is (empty when none were given).
+        public var prediction: [Double] = []
     }
 
     /// Completed epochs, by the sample's index in the training set.
     public private(set) var records: [Int: Record] = [:]
     /// The epoch under way: each sample's label, score sum and count.
-    private var pending: [Int: (label: Int, sum: Double, count: Int)] = [:]
+    private var pending: [Int: Pending] = [:]
+
+    private struct Pending: Equatable {
+        var label: Int, sum: Double, count: Int
+        /// Summed class probabilities (empty when none were given).
+        var predictionSum: [Double]
+    }
 
     public init() {}
 
     /// Adds one score of `sample` (its index in the training set) under `label`. A sample
     /// whose label changes within the epoch starts the epoch again under the new one.
-    mutating func add(score: Double, label: Int, sample: Int) {
-        if let p = pending[sample], p.label == label {
-            pending[sample] = (label, p.sum + score, p.count + 1)
+    /// `prediction`: the sample's class probabilities, to be averaged too (empty: none).
+    mutating func add(score: Double, label: Int, sample: Int, prediction: [Double] = []) {
+        if let p = pending[sample], p.label == label, p.predictionSum.count == prediction.count {
+            pending[sample] = Pending(label: label, sum: p.sum + score, count: p.count + 1,
+                                      predictionSum: zip(p.predictionSum, prediction).map { $0 + $1 })
         } else {
-            pending[sample] = (label, score, 1)
+            pending[sample] = Pending(label: label, sum: score, count: 1, predictionSum: prediction)
         }
     }
 
@@ -41,13 +53,15 @@ public struct ScoreHistory: Codable, Sendable, Equatable {
     mutating func finishEpoch(_ epoch: Int) {
         for (sample, p) in pending {
             let mean = p.sum / Double(p.count)
-            let average: Double
+            let meanPrediction = p.predictionSum.map { $0 / Double(p.count) }
+            var average = mean, prediction = meanPrediction
             if let old = records[sample], old.label == p.label {
                 average = Self.decay * old.average + (1 - Self.decay) * mean
-            } else {
-                average = mean
+                if old.prediction.count == meanPrediction.count {
+                    prediction = zip(old.prediction, meanPrediction).map { Self.decay * $0 + (1 - Self.decay) * $1 }
+                }
             }
-            records[sample] = Record(label: p.label, average: average, lastEpoch: epoch)
+            records[sample] = Record(label: p.label, average: average, lastEpoch: epoch, prediction: prediction)
         }
         pending = [:]
     }
@@ -74,15 +88,33 @@ public struct ScoreHistory: Codable, Sendable, Equatable {
         return selected
     }
 
-    /// Whether every label, kept or pending, is one of `classCount` classes.
+    /// Of `selected`, the samples whose averaged prediction puts a class other than their label
+    /// first with at least `confidence`, and that class (ties by the lower class).
+    func corrections(of selected: Set<Int>, confidence: Double) -> [Int: Int] {
+        var corrected = [Int: Int]()
+        for sample in selected {
+            guard let record = records[sample], let top = record.prediction.indices.max(by: {
+                record.prediction[$0] != record.prediction[$1] ? record.prediction[$0] < record.prediction[$1] : $0 > $1
+            }) else { continue }
+            if top != record.label, record.prediction[top] >= confidence { corrected[sample] = top }
+        }
+        return corrected
+    }
+
+    /// Whether every label, kept or pending, is one of `classCount` classes, and every
+    /// prediction has `classCount` entries or none.
     func labelsAreBelow(_ classCount: Int) -> Bool {
-        records.values.allSatisfy { (0..<classCount).contains($0.label) } && pending.values.allSatisfy { (0..<classCount).contains($0.label) }
+        records.values.allSatisfy { (0..<classCount).contains($0.label) && [0, classCount].contains($0.prediction.count) }
+            && pending.values.allSatisfy { (0..<classCount).contains($0.label) && [0, classCount].contains($0.predictionSum.count) }
     }
 
     // Saved as parallel lists in index order: JSON objects have string keys only, and the
     // order makes a saved mask's bytes the same however the dictionaries are laid out.
     private enum CodingKeys: String, CodingKey {
         case indices, labels, averages, lastEpochs, pendingIndices, pendingLabels, pendingSums, pendingCounts
+        // Each sample's prediction as a list of its own (an empty list for none); absent in
+        // histories saved before label correction existed.
+        case predictions, pendingPredictionSums
     }
 
     public init(from decoder: any Decoder) throws {
@@ -99,8 +131,16 @@ public struct ScoreHistory: Codable, Sendable, Equatable {
         guard Set(indices).count == indices.count, Set(pendingIndices).count == pendingIndices.count else { throw corrupt("a sample twice") }
         guard (indices + pendingIndices + lastEpochs).allSatisfy({ $0 >= 0 }), counts.allSatisfy({ $0 >= 1 }) else { throw corrupt("a negative index or epoch, or an empty count") }
         guard (averages + sums).allSatisfy(\.isFinite) else { throw corrupt("a score that is not finite") }
-        for i in indices.indices { records[indices[i]] = Record(label: labels[i], average: averages[i], lastEpoch: lastEpochs[i]) }
-        for i in pendingIndices.indices { pending[pendingIndices[i]] = (pendingLabels[i], sums[i], counts[i]) }
+        let predictions = try c.decodeIfPresent([[Double]].self, forKey: .predictions) ?? indices.map { _ in [] }
+        let predictionSums = try c.decodeIfPresent([[Double]].self, forKey: .pendingPredictionSums) ?? pendingIndices.map { _ in [] }
+        guard predictions.count == indices.count, predictionSums.count == pendingIndices.count else { throw corrupt("predictions of different lengths") }
+        guard (predictions + predictionSums).allSatisfy({ $0.allSatisfy { $0.isFinite && $0 >= 0 } }) else { throw corrupt("a prediction that is negative or not finite") }
+        for i in indices.indices {
+            records[indices[i]] = Record(label: labels[i], average: averages[i], lastEpoch: lastEpochs[i], prediction: predictions[i])
+        }
+        for i in pendingIndices.indices {
+            pending[pendingIndices[i]] = Pending(label: pendingLabels[i], sum: sums[i], count: counts[i], predictionSum: predictionSums[i])
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -115,10 +155,14 @@ public struct ScoreHistory: Codable, Sendable, Equatable {
         try c.encode(open.map(\.value.label), forKey: .pendingLabels)
         try c.encode(open.map(\.value.sum), forKey: .pendingSums)
         try c.encode(open.map(\.value.count), forKey: .pendingCounts)
+        // Only a history that holds predictions writes them, so the others keep their size.
+        if kept.contains(where: { !$0.value.prediction.isEmpty }) || open.contains(where: { !$0.value.predictionSum.isEmpty }) {
+            try c.encode(kept.map(\.value.prediction), forKey: .predictions)
+            try c.encode(open.map(\.value.predictionSum), forKey: .pendingPredictionSums)
+        }
     }
 
     public static func == (a: ScoreHistory, b: ScoreHistory) -> Bool {
-        a.records == b.records && a.pending.count == b.pending.count
-            && a.pending.allSatisfy { key, p in b.pending[key].map { $0 == p } ?? false }
+        a.records == b.records && a.pending == b.pending
     }
 }
