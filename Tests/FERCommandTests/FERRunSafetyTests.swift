@@ -72,9 +72,12 @@ extension FERCommandTests {
     /// SIGINT and SIGTERM stop at the next step with a checkpoint, print the resume command
     /// and exit 128 + signal; the resumed run ends with the uninterrupted run's model, byte
     /// for byte, and the same losses. Also for a mask whose state grows within the epoch (the
-    /// small-loss rule with history selection: each sample's scores so far).
+    /// small-loss rule with history selection: each sample's scores so far; with correction,
+    /// its predictions too).
     @Test(arguments: [(SIGINT, [String]()), (SIGTERM, []),
-                      (SIGINT, ["--label-noise", "0.25", "--mask", "small-loss", "--selection", "history", "--drop-rate", "0.25"])])
+                      (SIGINT, ["--label-noise", "0.25", "--mask", "small-loss", "--selection", "history", "--drop-rate", "0.25"]),
+                      (SIGINT, ["--label-noise", "0.25", "--mask", "small-loss", "--selection", "history", "--drop-rate", "0.25",
+                                "--mask-action", "correct", "--correction-confidence", "0.3"])])
     func aSignalStopsAtAStepAndResumesExactly(_ signal: Int32, _ mask: [String]) throws {
         let root = try temporaryDirectory("fer-signal")
         defer { try? FileManager.default.removeItem(at: root) }
