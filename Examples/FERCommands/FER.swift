@@ -26,13 +26,14 @@ package struct FER: ParsableCommand {
     /// checkpoint (``TrainingInterrupted``, caught here), or, before the first step, into a
     /// stop that wrote nothing (``StoppedBeforeTraining``); the others keep the default action.
     package static func main() {
-        // The core line waits for a command that computes: --help and usage errors print only their own text.
+        // The core line (and the note on a pinned slower core) waits for a command that computes:
+        // --help and usage errors print only their own text.
         OpenBLASCoreGuard.ensureOptimizedCore(reportCore: false)
         do {
             var command = try parseAsRoot()
             // --help comes back as ArgumentParser's own help command, not one of ours.
             if configuration.subcommands.contains(where: { ObjectIdentifier($0) == ObjectIdentifier(type(of: command)) }) {
-                FileHandle.standardError.write(Data((OpenBLASCoreGuard.coreLine + "\n").utf8))
+                FileHandle.standardError.write(Data((OpenBLASCoreGuard.coreReport + "\n").utf8))
             }
             try command.run()
         } catch let interrupted as TrainingInterrupted {

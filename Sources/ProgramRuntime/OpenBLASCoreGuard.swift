@@ -31,7 +31,7 @@ public enum OpenBLASCoreGuard {
     }
 
     /// Fixes the core if needed (may not return: the process image is replaced), then
-    /// reports the core in use through `log` (``coreLine``), unless `reportCore` is false: a
+    /// reports the core in use through `log` (``coreReport``), unless `reportCore` is false: a
     /// program that may only print its help reports it later, once it knows it will compute.
     ///
     /// It also applies the process-wide ``AllocatorPolicy`` (freed tensor buffers are reused).
@@ -59,11 +59,25 @@ public enum OpenBLASCoreGuard {
                 setenv(previousCoreVariable, setCore ?? "", 1)
                 setenv("OPENBLAS_CORETYPE", recommended, 1)
                 reexecute(log: log)
-            } else if let setCore {
-                log("note: OPENBLAS_CORETYPE=\(setCore) is set; this CPU can run the faster \(recommended) kernels (set FER_BLAS_CORE=auto to switch)")
             }
+            // A core pinned by OPENBLAS_CORETYPE is kept; the report says what it costs.
         }
-        if reportCore { log(coreLine) }
+        if reportCore { log(coreReport) }
+    }
+
+    /// ``coreLine``, after a note when `OPENBLAS_CORETYPE` pins a slower core than this CPU
+    /// can run (and FER_BLAS_CORE does not say to keep or replace it).
+    public static var coreReport: String {
+        pinnedCoreNote.map { $0 + "\n" + coreLine } ?? coreLine
+    }
+
+    static var pinnedCoreNote: String? {
+        let environment = ProcessInfo.processInfo.environment
+        let policy = environment["FER_BLAS_CORE"] ?? ""
+        guard let setCore = environment["OPENBLAS_CORETYPE"], policy != "keep", policy != "auto",
+              environment[previousCoreVariable] == nil, environment[failedVariable] == nil,
+              let recommended = BLAS.recommendedCore(), rank(of: recommended) > rank(of: BLAS.coreName) else { return nil }
+        return "note: OPENBLAS_CORETYPE=\(setCore) is set; this CPU can run the faster \(recommended) kernels (set FER_BLAS_CORE=auto to switch)"
     }
 
     /// One line for logs: the core and thread count in use, flagged when the kernels are generic.
