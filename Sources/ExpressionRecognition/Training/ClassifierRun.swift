@@ -20,7 +20,7 @@ public struct ClassifierEpochRecord: Codable, Sendable {
     public var maskScores: ScoreSeparation?
     /// Mean per-class drop rate of a class-aware mask this epoch.
     public var dropRate: Double?
-    /// Label correction (``ClassAwareAction/correct``): the share of training samples
+    /// Label correction (`ClassAwareAction.correct` in NeuralNetworks): the share of training samples
     /// relabelled this epoch; with injected noise, the share of those whose new label is the
     /// clean one, and the share of the flipped samples given back their clean label.
     public var correctedShare: Double?
