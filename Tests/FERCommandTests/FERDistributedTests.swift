@@ -1,4 +1,5 @@
 import Foundation
+import ExpressionRecognition
 import NeuralNetworks
 import Testing
 import TestSupport
@@ -96,6 +97,24 @@ struct FERDistributedTests {
             try #require(h.status == 0, "\(rule): \(h.errors)")
             #expect(h.errors.contains("masked"), "\(rule): \(h.errors)")
         }
+        // Label correction gathers each sample's index and class probabilities: at one process
+        // it is the single-process run, byte for byte, over two epochs (the second corrects),
+        // and at two it runs to the end and corrects.
+        let correcting = ["--mask", "small-loss", "--selection", "history", "--mask-action", "correct", "--correction-confidence", "0.3",
+                          "--drop-rate", "0.25"] + Self.options(data: data, epochs: 2)
+        let correctedSingle = root.appendingPathComponent("correct-single")
+        let i = try runFer(["train", "--run", correctedSingle.path] + correcting)
+        #expect(i.status == 0, "\(i.errors)")
+        let j = try DistributedFer.run(processes: 1, ["train", "--run", root.appendingPathComponent("correct-mpi").path] + correcting)
+        try #require(j.status == 0, "\(j.errors)")
+        #expect(try Data(contentsOf: correctedSingle.appendingPathComponent("model.safetensors"))
+                == Data(contentsOf: root.appendingPathComponent("correct-mpi/model.safetensors")))
+        let corrected = try RunFolder.open(existing: correctedSingle).readMetrics(ClassifierEpochRecord.self)
+        #expect((corrected.last?.correctedShare ?? 0) > 0, "nothing corrected, so nothing tested: \(corrected.map(\.correctedShare))")
+        let k = try DistributedFer.run(processes: 2, ["train", "--run", root.appendingPathComponent("correct-two").path] + correcting)
+        try #require(k.status == 0, "\(k.errors)")
+        let two = try RunFolder.open(existing: root.appendingPathComponent("correct-two")).readMetrics(ClassifierEpochRecord.self)
+        #expect((two.last?.correctedShare ?? 0) > 0, "\(two.map(\.correctedShare))")
 
         // Two processes pre-train too (the autoencoder's dropout differs per rank, so only
         // that it finishes and writes its files is asserted here).

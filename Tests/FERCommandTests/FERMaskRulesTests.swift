@@ -16,7 +16,7 @@ struct FERMaskRulesTests {
     /// Ranking, threshold selection, history selection, ranking with relabelling instead of
     /// dropping, and history selection with correction from averaged predictions.
     @Test(arguments: [["--selection", "rank"], ["--selection", "threshold"], ["--selection", "history"], ["--mask-action", "relabel"],
-                      ["--selection", "history", "--mask-action", "correct"]])
+                      ["--selection", "history", "--mask-action", "correct", "--correction-confidence", "0.3"]])
     func smallLossOnInstanceNoiseResumesExactly(variant: [String]) throws {
         let selection = variant.first == "--selection" ? variant[1] : "rank"
         let root = try temporaryDirectory("fer-rules")
@@ -49,6 +49,7 @@ struct FERMaskRulesTests {
             #expect(records[0].correctedShare == 0 && records[0].correctionPrecision == nil && records[0].correctionRecall == 0)
             #expect(records.allSatisfy { r in r.correctedShare.map { (0...r.maskedShare!).contains($0) } ?? false })
             #expect(records.allSatisfy { r in (r.correctedShare == 0) == (r.correctionPrecision == nil) && r.correctionRecall != nil })
+            #expect(records.dropFirst().allSatisfy { ($0.correctedShare ?? 0) > 0 }, "at confidence 0.3 of 4 classes something is corrected: \(records.map(\.correctedShare))")
         } else {
             #expect(records.allSatisfy { $0.correctedShare == nil && $0.correctionPrecision == nil })
         }
@@ -64,7 +65,7 @@ struct FERMaskRulesTests {
                 == Data(contentsOf: interrupted.appendingPathComponent("model.safetensors")), "a resumed class-aware run must end with the same parameters")
         let summary = try runFer(["summarize", root.path])
         let described = "small-loss, per class, rate 0.25" + ["threshold": ", threshold from the last epoch", "history": ", ranked by history"][selection, default: ""]
-            + (variant.contains("relabel") ? ", relabel" : "") + (variant.contains("correct") ? ", correct" : "")
+            + (variant.contains("relabel") ? ", relabel" : "") + (variant.contains("correct") ? ", correct at 0.3" : "")
         #expect(summary.status == 0 && summary.output.contains(described) && summary.output.contains("AUROC"), "\(summary.output)")
 
         // fer evaluate reports the mask's record per epoch, from metrics.jsonl, and keeps it in evaluation.json.

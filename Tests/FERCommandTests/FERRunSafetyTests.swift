@@ -102,6 +102,11 @@ extension FERCommandTests {
             // The mask dropped samples in the stopped epoch, and the same ones after the resume.
             #expect(a.map(\.maskedShare) == b.map(\.maskedShare) && (a.last?.maskedShare ?? 0) > 0, "\(a.map(\.maskedShare))")
         }
+        if mask.contains("correct") {
+            // Corrections were made in the stopped epoch and after it, and the same ones.
+            #expect(a.map(\.correctedShare) == b.map(\.correctedShare) && a.dropFirst().allSatisfy { ($0.correctedShare ?? 0) > 0 },
+                    "\(a.map(\.correctedShare))")
+        }
     }
 
     @Test func aRunFolderHasOneWriterAtATime() throws {

@@ -361,6 +361,16 @@ struct ClassAwareMaskTests {
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, selection: .rank, action: .correct) }
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, selection: .history, action: .correct, correctionConfidence: 0) }
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, selection: .history, action: .correct, correctionConfidence: 1.5) }
+        #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, selection: .history, action: .correct, correctionConfidence: .nan) }
+        // A saved rule is checked as a new one.
+        let savedRule = String(decoding: try JSONEncoder().encode(try ClassAwareRule(score: .sampleLoss, selection: .history, action: .correct)), as: UTF8.self)
+        #expect(try JSONDecoder().decode(ClassAwareRule.self, from: Data(savedRule.utf8)).correctionConfidence == 0.5)
+        #expect(throws: TensorError.self) {
+            try JSONDecoder().decode(ClassAwareRule.self, from: Data(savedRule.replacingOccurrences(of: #""selection":"history""#, with: #""selection":"rank""#).utf8))
+        }
+        #expect(throws: TensorError.self) {
+            try JSONDecoder().decode(ClassAwareRule.self, from: Data(savedRule.replacingOccurrences(of: #""correctionConfidence":0.5"#, with: #""correctionConfidence":-1"#).utf8))
+        }
         var m = try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss, rate: .fixed(0.5), warmupEpochs: 0, selection: .history, action: .correct), classCount: 2)
         m.startEpoch(0)
         #expect(throws: TensorError.self) { try m.decide(scores: [1, 2], labels: [0, 0], samples: [0, 1]) }
@@ -375,7 +385,10 @@ struct ClassAwareMaskTests {
         _ = try m.decide(scores: [3], labels: [0], samples: [0], predictions: [[0.2, 0.8]])
         let saved = String(decoding: try JSONEncoder().encode(m), as: UTF8.self)
         #expect(try JSONDecoder().decode(ClassAwareMask.self, from: Data(saved.utf8)) == m)
+        // Corrupt: a class that does not exist, a sample not selected, lists of different
+        // lengths, a "correction" to the given label, corrections in a mask that drops.
         let corruptions = [(#""correctedLabels":[1]"#, #""correctedLabels":[2]"#), (#""correctedSamples":[1]"#, #""correctedSamples":[0]"#),
+                           (#""correctedLabels":[1]"#, #""correctedLabels":[0]"#), (#""action":"correct""#, #""action":"drop""#),
                            (#""correctedLabels":[1]"#, #""correctedLabels":[1,0]"#), (#""predictions":[[0.5,0.5],[0.1,0.9]]"#, #""predictions":[[0.5,0.5]]"#),
                            (#""predictions":[[0.5,0.5],[0.1,0.9]]"#, #""predictions":[[0.5,0.5],[0.1]]"#),
                            (#""pendingPredictionSums":[[0.2,0.8]]"#, #""pendingPredictionSums":[[-0.2,0.8]]"#)]

@@ -149,6 +149,34 @@ struct TrainingStepTests {
         #expect(zip(averaged, expectedAverage).allSatisfy { abs($0 - $1) < 1e-6 }, "\(averaged) against \(expectedAverage)")
     }
 
+    /// With a score on the semantic neighbour, correction averages the neighbour's prediction
+    /// (evaluation mode, the pass the score comes from).
+    @Test func correctionWithANeighbourScoreAveragesTheNeighboursPrediction() throws {
+        var settings = smallSettings()
+        settings.classAwareMask = try ClassAwareRule(score: .neighborLabelLoss, rate: .fixed(0.5), warmupEpochs: 0, selection: .history, action: .correct)
+        let autoencoder = try AsymmetricAutoencoder<Float>(side: 32, latentSize: 8, seed: 3)
+        let trainer = try ClassifierTrainer(settings: settings, autoencoder: autoencoder)
+        let (images, labels) = batch(14, side: 32, seed: 4)
+        trainer.classAwareMask?.startEpoch(0)
+        _ = try trainer.step(images: images, labels: labels, samples: Array(0..<14))
+        trainer.classAwareMask?.finishEpoch()
+
+        let replica = try MultiScaleClassifier<Float>(side: 32, width: 0.125, classCount: 7, dropoutRate: 0, seed: 2)
+        replica.isTraining = false
+        let generator = try SemanticNeighborGenerator(encoder: autoencoder.encoder, decoder: autoencoder.decoder, sigma: settings.neighborSigma,
+                                                      random: RandomStream(seed: settings.seed &+ 17))
+        let neighborLogits: Tensor<Float> = try withoutGradient { try replica(try generator.neighbors(of: Variable(images))).value }
+        let neighbor = neighborLogits.scalars.map { Double($0) }
+        for i in 0..<14 {
+            let row = Array(neighbor[(i * 7)..<((i + 1) * 7)]), largest = row.max()!
+            let exponentials = row.map { Foundation.exp($0 - largest) }
+            let expected = exponentials.map { $0 / exponentials.reduce(0, +) }
+            let averaged = try #require(trainer.classAwareMask?.history?.records[i]?.prediction)
+            // The first epoch's average is its mean: the neighbour's softmax, computed in Float.
+            #expect(zip(averaged, expected).allSatisfy { abs($0 - $1) < 1e-6 }, "sample \(i): \(averaged) against \(expected)")
+        }
+    }
+
     @Test func settingsErrors() throws {
         var s = smallSettings()
         s.batchSize = 15
@@ -163,6 +191,14 @@ struct TrainingStepTests {
             try ClassifierTrainer(settings: smallSettings(mask: .batchMean), autoencoder: wrongSide)
         }
         #expect(try ClassifierSettings().learningRate(atEpoch: 25) == 1e-2 * 0.1 * 0.1)
+        // A rule changed after it was made is checked again, its correction confidence included.
+        var rule = try ClassAwareRule(score: .sampleLoss, selection: .history, action: .correct)
+        rule.correctionConfidence = 0
+        s = smallSettings()
+        s.classAwareMask = rule
+        #expect(throws: TensorError.invalidArgument(op: "ClassAwareRule", message: "the correction confidence must be in (0, 1], got 0.0")) {
+            try s.validate()
+        }
     }
 
     @Test func autoencoderStagesRun() throws {

@@ -8,7 +8,8 @@ public struct ClassifierEpochRecord: Codable, Sendable {
     public var trainLoss: Double
     public var testAccuracy: Double
     public var testMeanClassAccuracy: Double
-    /// Share of training samples the mask dropped (masked method only).
+    /// Share of training samples the mask selected (masked method only): dropped, or with
+    /// label correction dropped or corrected.
     public var maskedShare: Double?
     /// Mean threshold T the mask used over the epoch's steps (helps choose a fixed T).
     public var maskThreshold: Double?
@@ -20,11 +21,13 @@ public struct ClassifierEpochRecord: Codable, Sendable {
     public var maskScores: ScoreSeparation?
     /// Mean per-class drop rate of a class-aware mask this epoch.
     public var dropRate: Double?
-    /// Label correction (`ClassAwareAction.correct` in NeuralNetworks): the share of training samples
-    /// relabelled this epoch; with injected noise, the share of those whose new label is the
-    /// clean one, and the share of the flipped samples given back their clean label.
+    /// Label correction (`ClassAwareAction.correct` in NeuralNetworks): the share of the
+    /// training set relabelled this epoch.
     public var correctedShare: Double?
+    /// Label correction with injected noise: the share of the corrections whose new label is
+    /// the clean one (nil when nothing was corrected).
     public var correctionPrecision: Double?
+    /// Label correction with injected noise: the share of the flipped labels given back.
     public var correctionRecall: Double?
     public var samplesPerSecond: Double
     /// Seconds the training steps waited for data this epoch.

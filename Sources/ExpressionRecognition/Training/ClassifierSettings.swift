@@ -93,7 +93,7 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
                   "balanced batches need a batch size divisible by the \(classCount) classes, got \(batchSize) (the paper: 63 = 9 x 7)")
         if let mask { _ = try NeighborhoodMask(rule: mask) }
         try check(mask == nil || classAwareMask == nil, "choose the paper's mask or a class-aware mask, not both")
-        if let rule = classAwareMask { _ = try ClassAwareRule(score: rule.score, rate: rule.rate, warmupEpochs: rule.warmupEpochs, rankingWindow: rule.rankingWindow, selection: rule.selection, action: rule.action) }
+        if let rule = classAwareMask { _ = try ClassAwareRule(score: rule.score, rate: rule.rate, warmupEpochs: rule.warmupEpochs, rankingWindow: rule.rankingWindow, selection: rule.selection, action: rule.action, correctionConfidence: rule.correctionConfidence) }
     }
 
     /// A short name of the method for progress lines: baseline, masked (the paper's rules)

@@ -47,7 +47,7 @@ public enum ClassSelection: String, Codable, Sendable, CaseIterable {
     /// 60 holds, and one noisy epoch moves a sample's average only by half. A sample not drawn
     /// in the last epoch (class-balanced sampling of an unbalanced set) is not ranked. Nothing
     /// is dropped in the first epoch (no history yet), whatever the rate and warm-up. The
-    /// samples must be identified (``ClassAwareMask/decide(scores:labels:samples:)``).
+    /// samples must be identified (``ClassAwareMask/decide(scores:labels:samples:predictions:)``).
     case history
 }
 
@@ -60,10 +60,9 @@ public enum ClassAwareAction: String, Codable, Sendable, CaseIterable {
     /// Leave them out and average over the kept samples only (Co-teaching's mean over the
     /// selected samples), so the step keeps its length whatever share is dropped.
     case dropRescaled = "drop-rescaled"
-    /// Train them on the network's own prediction instead of their label (hard
-    /// bootstrapping, Reed et al., ICLR 2015 workshop; label correction as in SELFIE, Song
-    /// et al., ICML 2019): a wrong label is replaced rather than its image lost, and the step
-    /// keeps its length.
+    /// Train them on the network's own prediction of the same pass instead of their label
+    /// (hard bootstrapping, Reed et al., ICLR 2015 workshop): a wrong label is replaced rather
+    /// than its image lost, and the step keeps its length.
     case relabel
     /// Relabel a selected sample with the class that its prediction, averaged over the epochs
     /// (a temporal ensemble, Laine & Aila, ICLR 2017), puts first, when that average gives the
@@ -74,7 +73,9 @@ public enum ClassAwareAction: String, Codable, Sendable, CaseIterable {
     /// taught the prediction of the pass it is trained in, which its given label is pulling
     /// towards itself. History selection only (the averages are the history's); the
     /// predictions come from the training pass for the small-loss score and from the semantic
-    /// neighbour for the others.
+    /// neighbour for the others. Samples are still selected by their score under the given
+    /// label, so a corrected sample the network learns under its new label keeps a large score
+    /// and stays selected: a correction, once made, tends to hold.
     case correct
 }
 
@@ -232,8 +233,12 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
         historySelected = Set(try c.decodeIfPresent([Int].self, forKey: .historySelected) ?? [])
         let correctedSamples = try c.decodeIfPresent([Int].self, forKey: .correctedSamples) ?? []
         let correctedLabels = try c.decodeIfPresent([Int].self, forKey: .correctedLabels) ?? []
+        // Only a correcting mask holds corrections, each of a selected sample, to a class other than its label.
+        let given = history?.records
         guard correctedSamples.count == correctedLabels.count, Set(correctedSamples).count == correctedSamples.count,
-              Set(correctedSamples).isSubset(of: historySelected), correctedLabels.allSatisfy({ (0..<classCount).contains($0) }) else {
+              correctedSamples.isEmpty || rule.action == .correct, Set(correctedSamples).isSubset(of: historySelected),
+              zip(correctedSamples, correctedLabels).allSatisfy({ sample, label in
+                  (0..<classCount).contains(label) && given?[sample].map { $0.label != label } ?? false }) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "the corrections do not fit the selection or the classes"))
         }
         corrections = Dictionary(uniqueKeysWithValues: zip(correctedSamples, correctedLabels))
@@ -345,17 +350,17 @@ public struct ClassAwareMask: Codable, Sendable, Equatable {
                 throw TensorError.invalidArgument(op: "ClassAwareMask", message: "sample index \(bad) is negative")
             }
         }
-        if rule.action == .correct {
-            guard let predictions, predictions.count == scores.count,
-                  predictions.allSatisfy({ $0.count == classCount && $0.allSatisfy { $0.isFinite && $0 >= 0 } }) else {
-                throw TensorError.invalidArgument(op: "ClassAwareMask", message: "correction needs \(classCount) non-negative finite class probabilities for each of the \(scores.count) samples")
-            }
-        }
         if let bad = scores.first(where: { !$0.isFinite }) {
             throw TensorError.invalidArgument(op: "ClassAwareMask", message: "score \(bad) is not finite")
         }
         if let bad = labels.first(where: { !(0..<classCount).contains($0) }) {
             throw TensorError.invalidArgument(op: "ClassAwareMask", message: "label \(bad) is not one of the \(classCount) classes")
+        }
+        if rule.action == .correct {
+            guard let predictions, predictions.count == scores.count,
+                  predictions.allSatisfy({ $0.count == classCount && $0.allSatisfy { $0.isFinite && $0 >= 0 } }) else {
+                throw TensorError.invalidArgument(op: "ClassAwareMask", message: "correction needs \(classCount) non-negative finite class probabilities for each of the \(scores.count) samples")
+            }
         }
         var keep = [Bool](repeating: true, count: scores.count)
         for c in 0..<classCount {

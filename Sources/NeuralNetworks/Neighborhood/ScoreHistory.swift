@@ -37,7 +37,9 @@ public struct ScoreHistory: Codable, Sendable, Equatable {
 
     /// Adds one score of `sample` (its index in the training set) under `label`. A sample
     /// whose label changes within the epoch starts the epoch again under the new one.
-    /// `prediction`: the sample's class probabilities, to be averaged too (empty: none).
+    /// `prediction`: the sample's class probabilities, to be averaged too (empty: none); a
+    /// mask gives one of the same length for every score or none at all (a length that changes
+    /// within the epoch starts the epoch again, as a new label does).
     mutating func add(score: Double, label: Int, sample: Int, prediction: [Double] = []) {
         if let p = pending[sample], p.label == label, p.predictionSum.count == prediction.count {
             pending[sample] = Pending(label: label, sum: p.sum + score, count: p.count + 1,
