@@ -78,9 +78,14 @@ struct FERMaskRulesTests {
             try #require(lines.indices.contains(index), "the table has fewer lines than epochs: \(evaluated.output)")
             let row = lines[index].split(separator: " ").map(String.init)
             let auroc = try #require(record.maskScores?.auroc, "epoch \(record.epoch) has no AUROC")
-            #expect(row.first == String(record.epoch) && row.last == String(format: "%.3f", auroc), "\(row)")
-            // The class-aware rule's drop rate in force, after the masked share.
-            #expect(row.count == 6 && row[2] == String(format: "%.1f%%", 100 * (record.dropRate ?? -1)), "\(row)")
+            #expect(row.first == String(record.epoch) && row[5] == String(format: "%.3f", auroc), "\(row)")
+            // The class-aware rule's drop rate in force, after the masked share; with correction,
+            // the share corrected and the share of those that are right.
+            #expect(row.count == (variant.contains("correct") ? 8 : 6) && row[2] == String(format: "%.1f%%", 100 * (record.dropRate ?? -1)), "\(row)")
+            if variant.contains("correct") {
+                #expect(row[6] == String(format: "%.1f%%", 100 * (record.correctedShare ?? -1))
+                        && row[7] == (record.correctionPrecision.map { String(format: "%.3f", $0) } ?? "-"), "\(row)")
+            }
         }
         let json = try String(contentsOf: straight.appendingPathComponent("evaluation.json"), encoding: .utf8)
         #expect(json.contains("\"maskByEpoch\"") && json.contains("\"auroc\""), "\(json)")
