@@ -51,18 +51,22 @@ public enum OpenBLASCoreGuard {
                 setenv(failedVariable, "1", 1)
                 reexecute(log: log)
             }
-        } else if policy != "keep", environment[failedVariable] == nil, let recommended = BLAS.recommendedCore(),
-                  rank(of: recommended) > rank(of: BLAS.coreName) {
-            let generic = BLAS.isGenericCore
-            if setCore == nil && generic || policy == "auto" {
-                log("OpenBLAS loaded the \(BLAS.coreName) core on a CPU with \(BLAS.cpuFeatures.sorted().joined(separator: ",")); restarting with OPENBLAS_CORETYPE=\(recommended)")
-                setenv(previousCoreVariable, setCore ?? "", 1)
-                setenv("OPENBLAS_CORETYPE", recommended, 1)
-                reexecute(log: log)
-            }
-            // A core pinned by OPENBLAS_CORETYPE is kept; the report says what it costs.
+        } else if let recommended = fasterCore(environment), setCore == nil && BLAS.isGenericCore || policy == "auto" {
+            log("OpenBLAS loaded the \(BLAS.coreName) core on a CPU with \(BLAS.cpuFeatures.sorted().joined(separator: ",")); restarting with OPENBLAS_CORETYPE=\(recommended)")
+            setenv(previousCoreVariable, setCore ?? "", 1)
+            setenv("OPENBLAS_CORETYPE", recommended, 1)
+            reexecute(log: log)
         }
+        // Otherwise a core pinned by OPENBLAS_CORETYPE is kept; the report says what it costs.
         if reportCore { log(coreReport) }
+    }
+
+    /// The faster core this CPU can run, when the guard may still act on it: not told to keep
+    /// the core, not restarted already, and no switch that failed its check.
+    static func fasterCore(_ environment: [String: String]) -> String? {
+        guard environment["FER_BLAS_CORE"] != "keep", environment[previousCoreVariable] == nil, environment[failedVariable] == nil,
+              let recommended = BLAS.recommendedCore(), rank(of: recommended) > rank(of: BLAS.coreName) else { return nil }
+        return recommended
     }
 
     /// ``coreLine``, after a note when `OPENBLAS_CORETYPE` pins a slower core than this CPU
@@ -73,10 +77,8 @@ public enum OpenBLASCoreGuard {
 
     static var pinnedCoreNote: String? {
         let environment = ProcessInfo.processInfo.environment
-        let policy = environment["FER_BLAS_CORE"] ?? ""
-        guard let setCore = environment["OPENBLAS_CORETYPE"], policy != "keep", policy != "auto",
-              environment[previousCoreVariable] == nil, environment[failedVariable] == nil,
-              let recommended = BLAS.recommendedCore(), rank(of: recommended) > rank(of: BLAS.coreName) else { return nil }
+        guard let setCore = environment["OPENBLAS_CORETYPE"], environment["FER_BLAS_CORE"] != "auto",
+              let recommended = fasterCore(environment) else { return nil }
         return "note: OPENBLAS_CORETYPE=\(setCore) is set; this CPU can run the faster \(recommended) kernels (set FER_BLAS_CORE=auto to switch)"
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import NeuralNetworks
 
 /// One training step of the two-branch classifier, baseline or neighbourhood-aware
@@ -229,14 +228,7 @@ public final class ClassifierTrainer {
     /// order, as ``globalLabels(_:)``).
     func globalProbabilities(_ logits: Tensor<Float>) throws -> [[Double]] {
         let k = settings.classCount
-        var flat = [Double](repeating: 0, count: logits.count)
-        for row in 0..<(logits.count / k) {
-            let values = (0..<k).map { Double(logits.scalars[row * k + $0]) }
-            let largest = values.max() ?? 0
-            let exponentials = values.map { Foundation.exp($0 - largest) }
-            let sum = exponentials.reduce(0, +)
-            for j in 0..<k { flat[row * k + j] = exponentials[j] / sum }
-        }
+        let flat = try withoutGradient { try Variable(logits).softmax() }.value.scalars.map { Double($0) }
         let global = try dataParallel?.gather(flat) ?? flat
         return (0..<(global.count / k)).map { Array(global[($0 * k)..<(($0 + 1) * k)]) }
     }

@@ -163,8 +163,4 @@ public struct ScoreHistory: Codable, Sendable, Equatable {
             try c.encode(open.map(\.value.predictionSum), forKey: .pendingPredictionSums)
         }
     }
-
-    public static func == (a: ScoreHistory, b: ScoreHistory) -> Bool {
-        a.records == b.records && a.pending == b.pending
-    }
 }
