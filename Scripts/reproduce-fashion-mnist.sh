@@ -9,7 +9,9 @@
 # beyond the paper: label-aware (the given label's loss on the semantic neighbour) and
 # small-loss, both per class at an estimated rate. Not in the defaults: perfect-mask, the
 # baseline trained on the unflipped images only (--drop-flipped-labels): what a perfect dropping
-# mask keeps, an oracle reference (skipped without noise).
+# mask keeps, an oracle reference (skipped without noise); history and history-correct, the
+# small-loss rule ranking each sample's averaged loss over its class at the injected rate
+# (Co-teaching's known-rate assumption), dropping or relabelling the selection (skipped without noise).
 # Scale (environment variables): TRAIN=20000 TEST=10000 EPOCHS=12 DECAY_EVERY=5 AE_EPOCHS=30 AE_DECAY_EVERY=20 LATENT=32
 # SIDE=32 WIDTH=0.25 THRESHOLD=0.5 SIGMA=0.05 SEEDS="0 1 2". Batches are shuffled (each image once per
 # epoch), so that every training image is scored once per epoch for the AUROC.
@@ -43,9 +45,9 @@ run() {
 start=$(date +%s)
 for seed in $SEEDS; do
   ae="$out/seed$seed/autoencoder"
-  # Only the rules on semantic neighbours need the autoencoder (baseline, small-loss and perfect-mask do not).
+  # Only the rules on semantic neighbours need the autoencoder (not baseline, perfect-mask or the small-loss ones).
   needsAutoencoder=no
-  for method in $METHODS; do case "$method" in baseline|small-loss|perfect-mask) ;; *) needsAutoencoder=yes ;; esac; done
+  for method in $METHODS; do case "$method" in baseline|small-loss|perfect-mask|history|history-correct) ;; *) needsAutoencoder=yes ;; esac; done
   if [ "$needsAutoencoder" = yes ]; then
     run "$ae" pretrain-autoencoder "${data[@]}" --side "$SIDE" --latent-size "$LATENT" --pretrain-epochs "$AE_EPOCHS" \
         --pretrain-batch-size 64 --pretrain-learning-rate 3e-3 --pretrain-decay-every "$AE_DECAY_EVERY" --no-output-relu --seed "$seed"
@@ -63,6 +65,10 @@ for seed in $SEEDS; do
         fixed) run "$out/seed$seed/$name/fixed" train "${common[@]}" --mask fixed --threshold "$THRESHOLD" --autoencoder "$ae" --sigma "$SIGMA" ;;
         small-loss) run "$out/seed$seed/$name/small-loss" train "${common[@]}" --mask small-loss ;;
         perfect-mask) [ "$clean" = yes ] || run "$out/seed$seed/$name/perfect-mask" train "${common[@]}" --drop-flipped-labels ;;
+        history) [ "$clean" = yes ] || run "$out/seed$seed/$name/history-rate$rate" train "${common[@]}" \
+                   --mask small-loss --selection history --drop-rate "$rate" ;;
+        history-correct) [ "$clean" = yes ] || run "$out/seed$seed/$name/correct-rate$rate" train "${common[@]}" \
+                   --mask small-loss --selection history --drop-rate "$rate" --mask-action correct ;;
         *) run "$out/seed$seed/$name/$method" train "${common[@]}" --mask "$method" --autoencoder "$ae" --sigma "$SIGMA" ;;
       esac
     done
