@@ -13,8 +13,10 @@
 # small-loss rule ranking each sample's averaged loss over its class at the injected rate
 # (Co-teaching's known-rate assumption), dropping or relabelling the selection (skipped without noise).
 # Scale (environment variables): TRAIN=20000 TEST=10000 EPOCHS=12 DECAY_EVERY=5 AE_EPOCHS=30 AE_DECAY_EVERY=20 LATENT=32
-# SIDE=32 WIDTH=0.25 THRESHOLD=0.5 SIGMA=0.05 SEEDS="0 1 2". Batches are shuffled (each image once per
-# epoch), so that every training image is scored once per epoch for the AUROC.
+# SIDE=32 WIDTH=0.25 THRESHOLD=0.5 SIGMA=0.05 SEEDS="0 1 2"; TRAIN_FLAGS (empty) is added to every
+# classifier's command, e.g. "--dropout 0 --weight-decay 0 --no-augment" for a network that memorises.
+# Batches are shuffled (each image once per epoch), so that every training image is scored once
+# per epoch for the AUROC.
 # Interrupted? Run it again: finished runs are skipped and unfinished ones resumed. The runs
 # go seed by seed, so one seed's full table is ready first.
 set -euo pipefail
@@ -56,6 +58,9 @@ for seed in $SEEDS; do
     mode="${noise%%:*}" rate="${noise#*:}"
     common=("${data[@]}" --label-noise "$rate" --noise-mode "$mode" --side "$SIDE" --width "$WIDTH" --epochs "$EPOCHS"
             --batch-size 60 --sampling shuffled --decay-every "$DECAY_EVERY" --seed "$seed")
+    # Word splitting is meant: TRAIN_FLAGS holds several flags.
+    # shellcheck disable=SC2206
+    common+=(${TRAIN_FLAGS:-})
     # A rate of 0 (or 0.0) is the clean run, whatever the mode.
     clean=no; awk -v r="$rate" 'BEGIN { exit !(r + 0 == 0) }' && clean=yes
     name="$mode$rate"; [ "$clean" = yes ] && name="clean"
