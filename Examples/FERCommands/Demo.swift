@@ -102,7 +102,7 @@ struct Demo: ParsableCommand {
         aeSettings.pretrainEpochs = autoencoderEpochs; aeSettings.pretrainBatchSize = autoencoderBatchSize
         aeSettings.pretrainLearningRate = autoencoderLearningRate; aeSettings.pretrainDecayEvery = max(1, autoencoderEpochs * 3 / 4)
         try aeSettings.validate()
-        let (train, test, noise) = try dataOptions.load(side: side, seed: seed)
+        let (train, test, noise, _) = try dataOptions.load(side: side, seed: seed)
         let classCount = train.classNames.count
         var base = ClassifierSettings()
         base.classCount = classCount

@@ -27,7 +27,7 @@ struct Evaluate: ParsableCommand {
         var dataOptions = try RunData.load(from: folder).options
         if let data { dataOptions.data = data }
         dataOptions.labelNoise = 0
-        let (_, loaded, _) = try dataOptions.load(side: settings.side, seed: settings.seed)
+        let (_, loaded, _, _) = try dataOptions.load(side: settings.side, seed: settings.seed)
         let (test, classNames) = try Self.matchedToRun(loaded, folder: folder, settings: settings, data: dataOptions.data)
         let neighbors = try autoencoder.map {
             let ae = try loadAutoencoder($0)
@@ -164,7 +164,7 @@ struct Neighbors: ParsableCommand {
         }
         var options = try DataOptions.parse([])
         options.data = data
-        let (_, test, _) = try options.load(side: model.side, seed: seed)
+        let (_, test, _, _) = try options.load(side: model.side, seed: seed)
         let chosen = try test.limited(to: count, seed: seed)
         model.isTraining = false
         let images = try (0..<chosen.count).map { try chosen.image(at: $0).pixels }

@@ -151,8 +151,13 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    /// Training and test parts at `side`, limited, with noise injected into the training labels.
-    func load(side: Int, seed: UInt64) throws -> (train: AnyImageDataset, test: AnyImageDataset, noise: NoisyLabels?) {
+    /// Training and test parts at `side`, limited, with noise injected into the training labels,
+    /// or with the labels a run saved (`saved`, from its noisy-labels.json) instead.
+    ///
+    /// `noise` is what training sees (nil under --drop-flipped-labels, which leaves the
+    /// flipped images out); `injected` is every training label after injection, for the file.
+    func load(side: Int, seed: UInt64, saved: NoisyLabelsFile? = nil)
+        throws -> (train: AnyImageDataset, test: AnyImageDataset, noise: NoisyLabels?, injected: NoisyLabels?) {
         let parts = try specification.loadParts(side: side, seed: seed)
         if parts.skipped.count > 0 { FileHandle.standardError.write(Data("data: \(parts.skipped.summary())\n\(parts.skipped)\n".utf8)) }
         let (fullTrain, fullTest) = (parts.train, parts.test)
@@ -161,7 +166,11 @@ struct DataOptions: ParsableArguments {
         var noise: NoisyLabels?
         if labelNoise > 0 {
             let noisy: NoisyLabels
-            if noiseMode == .instance {
+            if let saved {
+                let clean = train.labels
+                let labels = try saved.labels(for: clean.count, classCount: train.classNames.count)
+                noisy = NoisyLabels(labels: labels, cleanLabels: clean, isFlipped: zip(labels, clean).map { $0 != $1 })
+            } else if noiseMode == .instance {
                 FileHandle.standardError.write(Data("instance noise: training a probe classifier (\(probeEpochs) epoch(s), width \(probeWidth)) on the clean labels of \(train.count) images\n".utf8))
                 let (margins, rivals) = try InstanceDependentNoise.margins(of: train, side: side, probe: probe, seed: seed &+ 2)
                 noisy = try InstanceDependentNoise.inject(into: train.labels, margins: margins, rivals: rivals, classCount: train.classNames.count, rate: labelNoise)
@@ -179,8 +188,9 @@ struct DataOptions: ParsableArguments {
                 noise = nil
                 FileHandle.standardError.write(Data("--drop-flipped-labels: training on the \(clean.count) images whose labels the noise left alone (\(noisy.flippedCount) flipped ones left out)\n".utf8))
             }
+            return (train, test, noise, noisy)
         }
-        return (train, test, noise)
+        return (train, test, noise, nil)
     }
 }
 

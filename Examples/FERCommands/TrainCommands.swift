@@ -40,7 +40,7 @@ package struct Train: ParsableCommand {
             let settings = try folder.readConfiguration(ClassifierSettings.self)
             try settings.validate()
             _ = try parallel?.dataParallel.localBatchSize(globalBatchSize: settings.batchSize)
-            let (train, test, noise) = try RunData.load(from: folder).options.load(side: settings.side, seed: settings.seed)
+            let (train, test, noise) = try Self.loadData(of: folder, side: settings.side, seed: settings.seed)
             // The run continues with the autoencoder it was trained with, never another one.
             let recorded = try? String(contentsOf: folder.url.appendingPathComponent("autoencoder-path.txt"), encoding: .utf8)
             if let autoencoder, let recorded, URL(fileURLWithPath: autoencoder).path != recorded.trimmingCharacters(in: .whitespacesAndNewlines) {
@@ -55,7 +55,7 @@ package struct Train: ParsableCommand {
         // A new run: every check before the folder is touched (--overwrite deletes the old run).
         let data = RunData(dataOptions)
         try classifier.validateBeforeLoading()
-        let (train, test, noise) = try dataOptions.load(side: classifier.side, seed: classifier.seed)
+        var (train, test, noise, injected) = try dataOptions.load(side: classifier.side, seed: classifier.seed)
         let settings = try classifier.settings(classCount: train.classNames.count)
         if settings.needsNeighbors && autoencoder == nil {
             throw ValidationError("--mask \(classifier.mask) needs --autoencoder FOLDER (a pretrain-autoencoder run)")
@@ -67,6 +67,9 @@ package struct Train: ParsableCommand {
         let folder = try openNewRunFolder(location, parallel: parallel) {
             let (folder, _) = try location.open()
             try data.save(in: folder)
+            if let injected {
+                try NoisyLabelsFile(noiseMode: data.noiseMode, labelNoise: data.labelNoise, labels: injected.labels).save(in: folder)
+            }
             if let autoencoder {
                 try AtomicFile.write(Data(URL(fileURLWithPath: autoencoder).path.utf8), to: folder.url.appendingPathComponent("autoencoder-path.txt"))
             }
@@ -75,9 +78,29 @@ package struct Train: ParsableCommand {
             try folder.writeConfiguration(settings)
             return folder
         }
+        // Every process injected the noise itself; rank 0's labels, now in the folder, are the
+        // run's. A process whose instance-noise probe summed in another order (another
+        // OpenBLAS core) takes them instead of training on other labels.
+        if let parallel, !parallel.writes, let saved = try NoisyLabelsFile.load(from: folder, data: data), saved.labels != injected?.labels {
+            FileHandle.standardError.write(Data("process \(parallel.dataParallel.rank): its noisy labels differ from rank 0's; it trains on rank 0's (\(saved.path))\n".utf8))
+            (train, test, noise, injected) = try dataOptions.load(side: classifier.side, seed: classifier.seed, saved: saved)
+        }
         try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
                                     autoencoder: autoencoderModel, resume: false, progress: progress,
                                     label: settings.methodLabel, stopAfter: stopAfter, parallel: parallel)
+    }
+
+    /// A resumed run's data, with the training labels it saved (noisy-labels.json). A run
+    /// written before that file existed injects its noise again, which for instance-dependent
+    /// noise gives the same labels only with the same worker count and OpenBLAS core.
+    static func loadData(of folder: RunFolder, side: Int, seed: UInt64) throws -> (AnyImageDataset, AnyImageDataset, NoisyLabels?) {
+        let data = try RunData.load(from: folder)
+        let saved = try NoisyLabelsFile.load(from: folder, data: data)
+        if saved == nil, data.labelNoise > 0, data.noiseMode == LabelNoise.Mode.instance.rawValue {
+            FileHandle.standardError.write(Data("note: \(folder.url.path) has no noisy-labels.json (a run from before it was saved): the instance noise is computed again, which matches the run's only with the same FER_THREADS and OpenBLAS core\n".utf8))
+        }
+        let (train, test, noise, _) = try data.options.load(side: side, seed: seed, saved: saved)
+        return (train, test, noise)
     }
 
     /// A resumed masked run finds its autoencoder where the first run recorded it.
@@ -263,7 +286,7 @@ package struct PretrainAutoencoder: ParsableCommand {
         let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
         let settings = try resumeFolder.map { try $0.readConfiguration(AutoencoderSettings.self) } ?? autoencoderOptions.settings()
         try settings.validate()
-        let (train, test, _) = try data.options.load(side: settings.side, seed: settings.seed)
+        let (train, test, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
         let globalBatch = min(settings.pretrainBatchSize, train.count)
         _ = try parallel?.dataParallel.localBatchSize(globalBatchSize: globalBatch)
         // A new run's folder is opened only after every check (--overwrite deletes the old run).
@@ -311,7 +334,7 @@ struct RefineAutoencoder: ParsableCommand {
         settings.side = start.side
         settings.latentSize = start.latentSize
         try settings.validate()
-        let (train, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
+        let (train, _, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
         let perceptual = try classifier.map { try loadClassifier($0).1 }
         if let perceptual, perceptual.side != settings.side {
             throw ValidationError("the classifier's side \(perceptual.side) differs from the autoencoder's \(settings.side)")

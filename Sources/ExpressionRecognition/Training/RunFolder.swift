@@ -42,7 +42,7 @@ public struct RunFolder: Sendable {
 
     /// Files and folders a run writes; ``create(at:overwrite:)`` removes exactly these.
     public static let runEntries = ["config.json", "data.json", "metrics.jsonl", "checkpoints", "pictures", "model.safetensors",
-                                    "autoencoder.safetensors", "evaluation.json", "classes.json", "autoencoder-path.txt"]
+                                    "autoencoder.safetensors", "evaluation.json", "classes.json", "autoencoder-path.txt", "noisy-labels.json"]
 
     /// Whether `url` holds a run's files (a configuration, metrics or a checkpoint).
     public static func holdsRun(_ url: URL) -> Bool {
@@ -102,11 +102,11 @@ public struct RunFolder: Sendable {
         return folder
     }
 
-    /// Files a run writes before its config.json: data options, the autoencoder pointer, and
-    /// the subfolders while still empty.
+    /// Files a run writes before its config.json: data options, the autoencoder pointer, the
+    /// noisy training labels, and the subfolders while still empty.
     static func isUnstartedRunEntry(_ name: String, in url: URL) -> Bool {
         switch name {
-        case "data.json", "autoencoder-path.txt": return true
+        case "data.json", "autoencoder-path.txt", "noisy-labels.json": return true
         case "checkpoints", "pictures":
             return (try? FileManager.default.contentsOfDirectory(atPath: url.appendingPathComponent(name).path))?.isEmpty ?? false
         default: return false
