@@ -38,6 +38,13 @@ struct NoisyLabelsFile: Codable, Equatable {
         try AtomicFile.write(encoder.encode(self), to: Self.url(in: folder))
     }
 
+    /// Deletes the file if there is one.
+    static func remove(from folder: RunFolder) throws {
+        let url = url(in: folder)
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        try FileManager.default.removeItem(at: url)
+    }
+
     /// The saved labels, or nil for a run without the file (no noise, or written before the
     /// file existed). Checked against the run's data options.
     /// - Throws: `ValidationError` for a file that cannot be read or does not match data.json.
@@ -71,6 +78,7 @@ struct NoisyLabelsFile: Codable, Equatable {
     private static func describe(_ error: Error) -> String {
         if case DecodingError.dataCorrupted(let context) = error { return context.debugDescription }
         if case DecodingError.keyNotFound(let key, _) = error { return "no \(key.stringValue)" }
+        if case DecodingError.valueNotFound(_, let context) = error { return "a null where a value belongs: \(context.debugDescription)" }
         if case DecodingError.typeMismatch(_, let context) = error { return context.debugDescription }
         return error.localizedDescription
     }

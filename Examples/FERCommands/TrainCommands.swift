@@ -55,7 +55,9 @@ package struct Train: ParsableCommand {
         // A new run: every check before the folder is touched (--overwrite deletes the old run).
         let data = RunData(dataOptions)
         try classifier.validateBeforeLoading()
-        var (train, test, noise, injected) = try dataOptions.load(side: classifier.side, seed: classifier.seed)
+        let loaded = try dataOptions.load(side: classifier.side, seed: classifier.seed)
+        var (train, test, noise) = (loaded.train, loaded.test, loaded.noise)
+        let injected = loaded.injected
         let settings = try classifier.settings(classCount: train.classNames.count)
         if settings.needsNeighbors && autoencoder == nil {
             throw ValidationError("--mask \(classifier.mask) needs --autoencoder FOLDER (a pretrain-autoencoder run)")
@@ -69,6 +71,9 @@ package struct Train: ParsableCommand {
             try data.save(in: folder)
             if let injected {
                 try NoisyLabelsFile(noiseMode: data.noiseMode, labelNoise: data.labelNoise, labels: injected.labels).save(in: folder)
+            } else {
+                // An unstarted run taken again may have left one: this run's labels are clean.
+                try NoisyLabelsFile.remove(from: folder)
             }
             if let autoencoder {
                 try AtomicFile.write(Data(URL(fileURLWithPath: autoencoder).path.utf8), to: folder.url.appendingPathComponent("autoencoder-path.txt"))
@@ -81,9 +86,14 @@ package struct Train: ParsableCommand {
         // Every process injected the noise itself; rank 0's labels, now in the folder, are the
         // run's. A process whose instance-noise probe summed in another order (another
         // OpenBLAS core) takes them instead of training on other labels.
-        if let parallel, !parallel.writes, let saved = try NoisyLabelsFile.load(from: folder, data: data), saved.labels != injected?.labels {
-            FileHandle.standardError.write(Data("process \(parallel.dataParallel.rank): its noisy labels differ from rank 0's; it trains on rank 0's (\(saved.path))\n".utf8))
-            (train, test, noise, injected) = try dataOptions.load(side: classifier.side, seed: classifier.seed, saved: saved)
+        if let parallel, !parallel.writes, let injected {
+            guard let saved = try NoisyLabelsFile.load(from: folder, data: data) else {
+                throw ValidationError("process \(parallel.dataParallel.rank) finds no noisy-labels.json in \(folder.url.path) after rank 0 created the run: the processes must share the run folder")
+            }
+            if saved.labels != injected.labels {
+                FileHandle.standardError.write(Data("process \(parallel.dataParallel.rank): its noisy labels differ from rank 0's; it trains on rank 0's (\(saved.path))\n".utf8))
+                (train, test, noise, _) = try dataOptions.load(side: classifier.side, seed: classifier.seed, saved: saved)
+            }
         }
         try ClassifierCommand.train(settings: settings, folder: folder, train: train, test: test, noise: noise,
                                     autoencoder: autoencoderModel, resume: false, progress: progress,

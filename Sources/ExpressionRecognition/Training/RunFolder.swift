@@ -155,11 +155,16 @@ public struct RunFolder: Sendable {
         return lines == 0 ? "no epoch done yet" : "\(lines) epoch\(lines == 1 ? "" : "s") recorded in metrics.jsonl"
     }
 
-    /// A fingerprint of the run's config.json and data.json (FNV-1a, 64 bits): stored in
-    /// every checkpoint, so a resumed run refuses a checkpoint written under other settings.
+    /// A fingerprint of the run's config.json, data.json and, where the run saved one,
+    /// noisy-labels.json (FNV-1a, 64 bits): stored in every checkpoint, so a resumed run
+    /// refuses a checkpoint written under other settings or labels. A run without the labels
+    /// file (no noise, or written before the file existed) keeps the fingerprint it had.
     public func fingerprint() -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for file in [configuration, url.appendingPathComponent("data.json")] {
+        var files = [configuration, url.appendingPathComponent("data.json")]
+        let labels = url.appendingPathComponent("noisy-labels.json")
+        if FileManager.default.fileExists(atPath: labels.path) { files.append(labels) }
+        for file in files {
             for byte in FileManager.default.contents(atPath: file.path) ?? Data() {
                 hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
             }
@@ -179,7 +184,7 @@ public struct RunFolder: Sendable {
             throw TensorError.malformedFile(path: path, message: "its progress record says \(position) steps are done: the checkpoint is corrupt")
         }
         if let fingerprint, fingerprint != folder.fingerprint() {
-            throw TensorError.malformedFile(path: path, message: "this checkpoint was written under other settings than the folder's config.json and data.json (they changed since, or the checkpoint belongs to another run); start a new run with --run, or --overwrite this one")
+            throw TensorError.malformedFile(path: path, message: "this checkpoint was written under other settings than the folder's config.json and data.json (and noisy-labels.json, where the run saved its labels): they changed since, or the checkpoint belongs to another run; start a new run with --run, or --overwrite this one")
         }
     }
 
