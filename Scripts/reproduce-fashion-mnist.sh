@@ -12,7 +12,7 @@
 # mask keeps, an oracle reference (skipped without noise); history and history-correct, the
 # small-loss rule ranking each sample's averaged loss over its class at the injected rate
 # (Co-teaching's known-rate assumption), dropping or relabelling the selection (skipped without noise).
-# Scale (environment variables): TRAIN=20000 TEST=10000 EPOCHS=12 DECAY_EVERY=5 AE_EPOCHS=30 AE_DECAY_EVERY=20 LATENT=32
+# Scale (environment variables): TRAIN=20000 TEST=10000 EPOCHS=20 DECAY_EVERY=8 AE_EPOCHS=30 AE_DECAY_EVERY=20 LATENT=32
 # SIDE=32 WIDTH=0.25 THRESHOLD=0.5 SIGMA=0.05 SEEDS="0 1 2"; TRAIN_FLAGS (empty) is added to every
 # classifier's command, e.g. "--dropout 0 --weight-decay 0 --no-augment" for a network that memorises.
 # Batches are shuffled (each image once per epoch), so that every training image is scored once
@@ -22,7 +22,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-runs/reproduce-fashion-mnist}"
-TRAIN="${TRAIN:-20000}" TEST="${TEST:-10000}" EPOCHS="${EPOCHS:-12}" DECAY_EVERY="${DECAY_EVERY:-5}" AE_EPOCHS="${AE_EPOCHS:-30}" AE_DECAY_EVERY="${AE_DECAY_EVERY:-20}" LATENT="${LATENT:-32}"
+TRAIN="${TRAIN:-20000}" TEST="${TEST:-10000}" EPOCHS="${EPOCHS:-20}" DECAY_EVERY="${DECAY_EVERY:-8}" AE_EPOCHS="${AE_EPOCHS:-30}" AE_DECAY_EVERY="${AE_DECAY_EVERY:-20}" LATENT="${LATENT:-32}"
 SIDE="${SIDE:-32}" WIDTH="${WIDTH:-0.25}" THRESHOLD="${THRESHOLD:-0.5}" SIGMA="${SIGMA:-0.05}"
 SEEDS="${SEEDS:-0 1 2}" NOISES="${NOISES:-symmetric:0 symmetric:0.4 pairwise:0.3 instance:0.3}"
 METHODS="${METHODS:-baseline fixed batch label-aware small-loss}"
