@@ -20,7 +20,7 @@ struct NoisyLabelsFile: Codable, Equatable {
     /// The training label of each sample, in the order of the (limited) training set.
     var labels: [Int]
     /// Where the labels were read from (for messages); not saved.
-    var path = "noisy-labels.json"
+    var path = RunFolder.noisyLabelsName
 
     private enum CodingKeys: String, CodingKey { case noiseMode, labelNoise, labels }
 
@@ -30,7 +30,7 @@ struct NoisyLabelsFile: Codable, Equatable {
         self.labels = labels
     }
 
-    static func url(in folder: RunFolder) -> URL { folder.url.appendingPathComponent("noisy-labels.json") }
+    static func url(in folder: RunFolder) -> URL { folder.url.appendingPathComponent(RunFolder.noisyLabelsName) }
 
     func save(in folder: RunFolder) throws {
         let encoder = JSONEncoder()

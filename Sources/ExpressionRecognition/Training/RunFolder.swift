@@ -40,9 +40,12 @@ public struct RunFolder: Sendable {
         }
     }
 
+    /// The file in which a `fer train` run keeps its training labels after noise injection.
+    public static let noisyLabelsName = "noisy-labels.json"
+
     /// Files and folders a run writes; ``create(at:overwrite:)`` removes exactly these.
     public static let runEntries = ["config.json", "data.json", "metrics.jsonl", "checkpoints", "pictures", "model.safetensors",
-                                    "autoencoder.safetensors", "evaluation.json", "classes.json", "autoencoder-path.txt", "noisy-labels.json"]
+                                    "autoencoder.safetensors", "evaluation.json", "classes.json", "autoencoder-path.txt", noisyLabelsName]
 
     /// Whether `url` holds a run's files (a configuration, metrics or a checkpoint).
     public static func holdsRun(_ url: URL) -> Bool {
@@ -106,7 +109,7 @@ public struct RunFolder: Sendable {
     /// noisy training labels, and the subfolders while still empty.
     static func isUnstartedRunEntry(_ name: String, in url: URL) -> Bool {
         switch name {
-        case "data.json", "autoencoder-path.txt", "noisy-labels.json": return true
+        case "data.json", "autoencoder-path.txt", noisyLabelsName: return true
         case "checkpoints", "pictures":
             return (try? FileManager.default.contentsOfDirectory(atPath: url.appendingPathComponent(name).path))?.isEmpty ?? false
         default: return false
@@ -162,7 +165,7 @@ public struct RunFolder: Sendable {
     public func fingerprint() -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var files = [configuration, url.appendingPathComponent("data.json")]
-        let labels = url.appendingPathComponent("noisy-labels.json")
+        let labels = url.appendingPathComponent(Self.noisyLabelsName)
         if FileManager.default.fileExists(atPath: labels.path) { files.append(labels) }
         for file in files {
             for byte in FileManager.default.contents(atPath: file.path) ?? Data() {
