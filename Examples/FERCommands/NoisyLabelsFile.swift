@@ -38,13 +38,6 @@ struct NoisyLabelsFile: Codable, Equatable {
         try AtomicFile.write(encoder.encode(self), to: Self.url(in: folder))
     }
 
-    /// Deletes the file if there is one.
-    static func remove(from folder: RunFolder) throws {
-        let url = url(in: folder)
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
-        try FileManager.default.removeItem(at: url)
-    }
-
     /// The saved labels, or nil for a run without the file (no noise, or written before the
     /// file existed). Checked against the run's data options.
     /// - Throws: `ValidationError` for a file that cannot be read or does not match data.json.

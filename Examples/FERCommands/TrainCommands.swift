@@ -71,9 +71,6 @@ package struct Train: ParsableCommand {
             try data.save(in: folder)
             if let injected {
                 try NoisyLabelsFile(noiseMode: data.noiseMode, labelNoise: data.labelNoise, labels: injected.labels).save(in: folder)
-            } else {
-                // An unstarted run taken again may have left one: this run's labels are clean.
-                try NoisyLabelsFile.remove(from: folder)
             }
             if let autoencoder {
                 try AtomicFile.write(Data(URL(fileURLWithPath: autoencoder).path.utf8), to: folder.url.appendingPathComponent("autoencoder-path.txt"))

@@ -88,14 +88,21 @@ public struct RunFolder: Sendable {
                     }
                 }
             } else {
-                // What a run killed before it wrote config.json leaves (its data options and
-                // empty subfolders) holds nothing to lose: such a folder is taken again, and
-                // those files are rewritten. Anything else is someone's data: never deleted.
+                // What a run killed before it wrote config.json leaves (its data options, labels,
+                // autoencoder pointer and empty subfolders) holds nothing to lose: such a folder
+                // is taken again, and those files are deleted, so that none of them outlives
+                // into a run that would not write it. Anything else is someone's data: never deleted.
                 let foreign = contents.filter { !AtomicFile.isTemporaryName($0) && !isUnstartedRunEntry($0, in: url) }.sorted()
                 if !foreign.isEmpty && !overwrite {
                     throw TensorError.invalidArgument(
                         op: "run folder",
                         message: "\(url.path) is not empty and holds no run (\(foreign.count) entries, e.g. \(foreign[0])); choose a new folder, or give --overwrite to write the run beside those files")
+                }
+                for entry in contents where isUnstartedRunEntry(entry, in: url) && !["checkpoints", "pictures"].contains(entry) {
+                    let item = url.appendingPathComponent(entry)
+                    do { try FileManager.default.removeItem(at: item) } catch {
+                        throw TensorError.malformedFile(path: item.path, message: "cannot delete the unstarted run's file: \(error.localizedDescription)")
+                    }
                 }
             }
         }
