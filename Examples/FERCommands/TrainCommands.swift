@@ -210,6 +210,17 @@ func refuseLabelOnlyOptions(_ data: DataOptions) throws {
     if data.dropFlippedLabels { throw ValidationError("--drop-flipped-labels applies to fer train: the autoencoder learns from images, not labels") }
 }
 
+/// The data options an autoencoder stage loads with: the autoencoder learns from images, not
+/// labels, so injected label noise is left out (an instance-noise probe would train a
+/// classifier for nothing). The run's data.json still records the options as given.
+func imagesOnly(_ options: DataOptions) -> DataOptions {
+    guard options.labelNoise > 0 else { return options }
+    FileHandle.standardError.write(Data("note: the autoencoder learns from images, not labels: --label-noise \(options.labelNoise) is not applied\n".utf8))
+    var images = options
+    images.labelNoise = 0
+    return images
+}
+
 /// Ctrl-C or SIGTERM while the data loaded: stop before a folder is created or (with
 /// --overwrite) an old run deleted.
 func refuseToStartAfterStopRequest(_ what: String) throws {
@@ -293,7 +304,7 @@ package struct PretrainAutoencoder: ParsableCommand {
         let data = try resumeFolder.map { try RunData.load(from: $0) } ?? RunData(dataOptions)
         let settings = try resumeFolder.map { try $0.readConfiguration(AutoencoderSettings.self) } ?? autoencoderOptions.settings()
         try settings.validate()
-        let (train, test, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
+        let (train, test, _, _) = try imagesOnly(data.options).load(side: settings.side, seed: settings.seed)
         let globalBatch = min(settings.pretrainBatchSize, train.count)
         _ = try parallel?.dataParallel.localBatchSize(globalBatchSize: globalBatch)
         // A new run's folder is opened only after every check (--overwrite deletes the old run).
@@ -341,7 +352,7 @@ struct RefineAutoencoder: ParsableCommand {
         settings.side = start.side
         settings.latentSize = start.latentSize
         try settings.validate()
-        let (train, _, _, _) = try data.options.load(side: settings.side, seed: settings.seed)
+        let (train, _, _, _) = try imagesOnly(data.options).load(side: settings.side, seed: settings.seed)
         let perceptual = try classifier.map { try loadClassifier($0).1 }
         if let perceptual, perceptual.side != settings.side {
             throw ValidationError("the classifier's side \(perceptual.side) differs from the autoencoder's \(settings.side)")

@@ -166,6 +166,31 @@ struct FERMaskRulesTests {
         #expect(rows.contains { $0.contains("| perfect mask (the flipped labels left out) |") && $0.contains("| \(expected) |") }, "\(expected) in \(summary.output)")
     }
 
+    /// The autoencoder learns from images only: label-noise options given to its stages are
+    /// recorded but not applied, so instance noise trains no probe classifier, on a new run or a resume.
+    @Test func autoencoderStagesTrainNoInstanceNoiseProbe() throws {
+        let root = try temporaryDirectory("fer-ae-noise")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeCornerDataset(in: data, perClass: 6)
+        let spec = ["--data", "folder:\(data.path):\(data.path)", "--label-noise", "0.25", "--noise-mode", "instance"]
+        let ae = root.appendingPathComponent("ae")
+        let pretrain = try runFer(["pretrain-autoencoder", "--run", ae.path, "--side", "32", "--latent-size", "8", "--pretrain-epochs", "2",
+                                   "--pretrain-batch-size", "8", "--quiet"] + spec)
+        #expect(pretrain.status == 0, "\(pretrain.errors)")
+        #expect(!pretrain.errors.contains("instance noise"), "\(pretrain.errors)")
+        #expect(pretrain.errors.contains("--label-noise 0.25 is not applied"), "\(pretrain.errors)")
+        let dataFile = try String(contentsOf: ae.appendingPathComponent("data.json"), encoding: .utf8)
+        #expect(dataFile.contains("\"noiseMode\" : \"instance\""), "data.json keeps the options as given: \(dataFile)")
+        let resumed = try runFer(["pretrain-autoencoder", "--resume", ae.path, "--quiet"])
+        #expect(resumed.status == 0, "\(resumed.errors)")
+        #expect(!resumed.errors.contains("instance noise"), "\(resumed.errors)")
+        let refine = try runFer(["refine-autoencoder", "--autoencoder", ae.path, "--run", root.appendingPathComponent("refined").path,
+                                 "--refine-epochs", "1", "--refine-batch-size", "8", "--quiet"] + spec)
+        #expect(refine.status == 0, "\(refine.errors)")
+        #expect(!refine.errors.contains("instance noise"), "\(refine.errors)")
+    }
+
     @Test func labelAwareNeedsAnAutoencoderAndMeasuredNeighbours() throws {
         let root = try temporaryDirectory("fer-label-aware")
         defer { try? FileManager.default.removeItem(at: root) }
