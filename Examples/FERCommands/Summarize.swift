@@ -26,6 +26,8 @@ struct Summarize: ParsableCommand {
                 FileHandle.standardError.write(Data("not counted, \(folders.count) train run(s) \(title):\n\(folders.map { "  " + $0 }.joined(separator: "\n"))\n".utf8))
             }
         }
+        // Every finished run first; the setting column is named once all are known (below).
+        var runs: [(noise: String, method: String, items: [SettingItem], seed: UInt64, last: ClassifierEpochRecord, records: [ClassifierEpochRecord])] = []
         for root in roots {
             guard let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: nil) else {
                 throw ValidationError("cannot read \(root)")
@@ -69,20 +71,31 @@ struct Summarize: ParsableCommand {
                 case let rule?: method = "\(rule)"
                 }
                 if data?.dropFlippedLabels == true { method = "perfect mask (the flipped labels left out)" + (method == "baseline" ? "" : ", then \(method)") }
-                let label = "\(data.map { String(format: "%.0f%% %@", 100 * $0.labelNoise, $0.noiseMode) } ?? "?") noise | \(method) | side \(settings.side), width \(settings.width), \(settings.epochs) epochs"
-                if groups[label] == nil { order.append(label) }
-                var entry = groups[label] ?? Entry()
-                entry.accuracy.append(last.testAccuracy)
-                entry.meanClass.append(last.testMeanClassAccuracy)
-                if let p = last.maskPrecision { entry.precision.append(p) }
-                if let r = last.maskRecall { entry.recall.append(r) }
-                if let m = last.maskedShare { entry.masked.append(m) }
-                if let a = last.maskScores?.auroc { entry.auroc.append(a) }
-                let aurocs = records.compactMap { $0.maskScores?.auroc }
-                if !aurocs.isEmpty { entry.meanAUROC.append(aurocs.reduce(0, +) / Double(aurocs.count)) }
-                entry.seeds.append(settings.seed)
-                groups[label] = entry
+                // What only the rules on semantic neighbours use belongs to the method, so that
+                // such a run still pairs with the baseline of its setting.
+                if settings.needsNeighbors {
+                    method += " (sigma \(settings.neighborSigma)\(settings.divergenceInTrainingMode ? ", S in training mode" : ""))"
+                }
+                let noise = "\(data.map { String(format: "%.0f%% %@", 100 * $0.labelNoise, $0.noiseMode) } ?? "?") noise"
+                runs.append((noise, method, Self.settingItems(settings, data: data), settings.seed, last, records))
             }
+        }
+        let settingLabels = Self.settingLabels(runs.map { ($0.noise, $0.items) })
+        for (run, setting) in zip(runs, settingLabels) {
+            let label = "\(run.noise) | \(run.method) | \(setting)"
+            if groups[label] == nil { order.append(label) }
+            var entry = groups[label] ?? Entry()
+            let last = run.last
+            entry.accuracy.append(last.testAccuracy)
+            entry.meanClass.append(last.testMeanClassAccuracy)
+            if let p = last.maskPrecision { entry.precision.append(p) }
+            if let r = last.maskRecall { entry.recall.append(r) }
+            if let m = last.maskedShare { entry.masked.append(m) }
+            if let a = last.maskScores?.auroc { entry.auroc.append(a) }
+            let aurocs = run.records.compactMap { $0.maskScores?.auroc }
+            if !aurocs.isEmpty { entry.meanAUROC.append(aurocs.reduce(0, +) / Double(aurocs.count)) }
+            entry.seeds.append(run.seed)
+            groups[label] = entry
         }
         guard !groups.isEmpty else { throw ValidationError("no finished train runs under \(roots.joined(separator: ", "))") }
         func stat(_ values: [Double], scale: Double = 100, digits: Int = 2) -> String {
@@ -102,6 +115,47 @@ struct Summarize: ParsableCommand {
                 paired = Self.pairedDifference(Array(zip(e.seeds, e.accuracy)), baseline: Array(zip(baseline.seeds, baseline.accuracy)))
             }
             print("| \(parts[0]) | \(parts[1]) | \(parts[2]) | \(e.seeds.sorted().map(String.init).joined(separator: ",")) | \(stat(e.accuracy)) | \(paired) | \(stat(e.meanClass)) | \(stat(e.masked)) | \(stat(e.precision)) | \(stat(e.recall)) | \(stat(e.auroc, scale: 1, digits: 3)) | \(stat(e.meanAUROC, scale: 1, digits: 3)) |")
+        }
+    }
+
+    /// One training or data setting of a run, as the setting column names it ("weight decay 0.002").
+    struct SettingItem: Equatable {
+        var name: String, value: String
+        var text: String { "\(name) \(value)" }
+    }
+
+    /// Everything a run's result depends on besides its seed, its noise and its method: runs
+    /// that differ in any of these are never averaged together or paired.
+    static func settingItems(_ s: ClassifierSettings, data: RunData?) -> [SettingItem] {
+        var items: [(String, String)] = [
+            ("side", "\(s.side)"), ("width", "\(s.width)"), ("epochs", "\(s.epochs)"),
+            ("data", data?.data ?? "?"), ("training images", data?.trainLimit.map(String.init) ?? "all"),
+            ("test images", data?.testLimit.map(String.init) ?? "all"), ("fold", data.map { "\($0.fold + 1) of \($0.folds)" } ?? "?"),
+            ("batch", "\(s.batchSize) \(s.sampling.rawValue)"), ("learning rate", "\(s.learningRate)"),
+            ("decay", "x\(s.learningRateDecay) every \(s.learningRateDecayEvery) epochs"), ("momentum", "\(s.momentum)"),
+            ("weight decay", "\(s.weightDecay)"), ("dropout", "\(s.dropoutRate)"),
+            ("loss", s.loss == .focal ? "focal, gamma \(s.focalGamma)" : s.loss.rawValue), ("weighted loss", s.weightedLoss ? "on" : "off"),
+            ("augmentation", s.augment ? "on" : "off"), ("precision", s.precision?.rawValue ?? "float32"),
+        ]
+        if let probe = data?.probe { items.append(("probe", "\(probe.epochs) epoch(s), width \(probe.width)")) }
+        return items.map { SettingItem(name: $0.0, value: $0.1) }
+    }
+
+    /// The setting column of each run: side, width and epochs, then every other item whose
+    /// value differs between runs of the same noise, so that runs the table keeps apart never
+    /// read alike, and a table of one setting stays short.
+    static func settingLabels(_ runs: [(noise: String, items: [SettingItem])]) -> [String] {
+        let shown: Set<String> = ["side", "width", "epochs"]
+        var varying: [String: Set<String>] = [:]
+        for (noise, group) in Dictionary(grouping: runs, by: \.noise) {
+            let names = Set(group.flatMap { $0.items.map(\.name) })
+            varying[noise] = names.filter { name in Set(group.map { $0.items.first { $0.name == name }?.value ?? "-" }).count > 1 }
+        }
+        return runs.map { run in
+            let item = { (name: String) in run.items.first { $0.name == name }?.value ?? "-" }
+            var parts = ["side \(item("side"))", "width \(item("width"))", "\(item("epochs")) epochs"]
+            parts += run.items.filter { !shown.contains($0.name) && varying[run.noise]?.contains($0.name) == true }.map(\.text)
+            return parts.joined(separator: ", ")
         }
     }
 

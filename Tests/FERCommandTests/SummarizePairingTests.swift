@@ -1,4 +1,7 @@
+import Foundation
 import Testing
+import TestSupport
+@testable import ExpressionRecognition
 @testable import FERCommands
 
 /// `fer summarize`'s column against the baseline: each run minus the baseline run of its seed.
@@ -15,5 +18,57 @@ struct SummarizePairingTests {
         #expect(Summarize.pairedDifference([], baseline: baseline) == "-")
         // Two baseline runs of seed 1 (two data sets in one group): paired with their mean, 84.00%.
         #expect(Summarize.pairedDifference([(1, 0.8500)], baseline: baseline + [(1, 0.8360)]) == "+1.00 (1 pair)")
+    }
+
+    /// The setting column names every setting that differs between runs of the same noise,
+    /// and only those, so that runs with other settings are never averaged or paired together.
+    @Test func settingLabelsNameWhatDiffers() {
+        var settings = ClassifierSettings()
+        settings.side = 32; settings.width = 0.25; settings.epochs = 20
+        var lighter = settings
+        lighter.weightDecay = 0.0012
+        var noDropout = settings
+        noDropout.dropoutRate = 0
+        var data = RunData(try! DataOptions.parse(["--train-limit", "20000"]))
+        var fewer = data
+        fewer.trainLimit = 5000
+        let items = { (s: ClassifierSettings, d: RunData) in Summarize.settingItems(s, data: d) }
+        let labels = Summarize.settingLabels([("40% symmetric noise", items(settings, data)), ("40% symmetric noise", items(lighter, data)),
+                                              ("40% symmetric noise", items(settings, data)), ("clean noise", items(noDropout, fewer)),
+                                              ("clean noise", items(noDropout, fewer)), ("30% pairwise noise", items(settings, data)),
+                                              ("30% pairwise noise", items(noDropout, fewer))])
+        #expect(labels[0] == "side 32, width 0.25, 20 epochs, weight decay 0.002")
+        #expect(labels[1] == "side 32, width 0.25, 20 epochs, weight decay 0.0012")
+        #expect(labels[2] == labels[0])
+        // One setting for the noise: nothing beyond side, width and epochs, whatever other noises hold.
+        #expect(labels[3] == "side 32, width 0.25, 20 epochs" && labels[4] == labels[3])
+        #expect(labels[5] == "side 32, width 0.25, 20 epochs, training images 20000, dropout 0.5")
+        #expect(labels[6] == "side 32, width 0.25, 20 epochs, training images 5000, dropout 0.0")
+        data.testLimit = 100
+        #expect(Summarize.settingItems(settings, data: data).contains(Summarize.SettingItem(name: "test images", value: "100")))
+    }
+
+    /// Through the program: two baselines that differ in weight decay only get a row each, and
+    /// a masked run pairs with the baseline of its own weight decay.
+    @Test func runsWithOtherSettingsAreNotAveragedTogether() throws {
+        let root = try temporaryDirectory("fer-summarize-settings")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeCornerDataset(in: data, perClass: 6)
+        let common = ["--data", "folder:\(data.path):\(data.path)", "--side", "32", "--width", "0.125", "--epochs", "1", "--batch-size", "8",
+                      "--sampling", "shuffled", "--label-noise", "0.25", "--quiet"]
+        for (name, extra) in [("base-a", ["--weight-decay", "0.002"]), ("base-b", ["--weight-decay", "0.001"]),
+                              ("masked-b", ["--weight-decay", "0.001", "--mask", "small-loss", "--drop-rate", "0.25"])] {
+            let run = try runFer(["train", "--run", root.appendingPathComponent(name).path] + common + extra)
+            #expect(run.status == 0, "\(run.errors)")
+        }
+        let summary = try runFer(["summarize", root.path])
+        #expect(summary.status == 0, "\(summary.errors)")
+        let rows = summary.output.split(separator: "\n").filter { $0.hasPrefix("| 25% symmetric noise") }
+        #expect(rows.count == 3, "\(summary.output)")
+        #expect(rows.filter { $0.contains("| baseline |") && $0.contains("weight decay 0.002 |") }.count == 1, "\(summary.output)")
+        #expect(rows.filter { $0.contains("| baseline |") && $0.contains("weight decay 0.001 |") }.count == 1, "\(summary.output)")
+        #expect(rows.filter { $0.contains("small-loss") && $0.contains("weight decay 0.001 |") && $0.contains("(1 pair)") }.count == 1,
+                "\(summary.output)")
     }
 }
