@@ -76,7 +76,8 @@ struct Summarize: ParsableCommand {
                 if settings.needsNeighbors {
                     method += " (sigma \(settings.neighborSigma)\(settings.divergenceInTrainingMode ? ", S in training mode" : ""))"
                 }
-                let noise = "\(data.map { String(format: "%.0f%% %@", 100 * $0.labelNoise, $0.noiseMode) } ?? "?") noise"
+                // %g: 12.5% and 12% stay apart (%.0f printed both as 12%).
+                let noise = "\(data.map { String(format: "%g%% %@", 100 * $0.labelNoise, $0.noiseMode) } ?? "?") noise"
                 runs.append((noise, method, Self.settingItems(settings, data: data), settings.seed, last, records))
             }
         }
@@ -162,7 +163,7 @@ struct Summarize: ParsableCommand {
     /// The runs' accuracy minus the baseline's of the same seed, in points: "+2.55 ± 0.40 (3
     /// pairs)", "-0.52 (1 pair)", or "-" when no seed has a baseline run. Pairing removes what
     /// the seed does to both runs (which labels flip, the initial weights). A seed with several
-    /// baseline runs (several data sets in one group) is paired with their mean.
+    /// baseline runs (the same run repeated in several folders) is paired with their mean.
     static func pairedDifference(_ runs: [(seed: UInt64, accuracy: Double)], baseline: [(seed: UInt64, accuracy: Double)]) -> String {
         let baselineBySeed = Dictionary(grouping: baseline, by: \.seed).mapValues { runs in runs.map(\.accuracy).reduce(0, +) / Double(runs.count) }
         let differences = runs.compactMap { run in baselineBySeed[run.seed].map { 100 * (run.accuracy - $0) } }

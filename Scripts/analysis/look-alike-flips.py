@@ -5,13 +5,15 @@
 
 RUN is a Fashion-MNIST `fer train` run with `--mask small-loss --selection history --drop-rate
 RATE`; CLEAN_RUN is a run of the same data options and seed whose noisy-labels.json holds the
-clean labels (start `fer train` with `--label-noise 0.00001`, which flips no label, and stop it
+clean labels (start `fer train` with `--label-noise 1e-9`, which flips no label, and stop it
 once the file is written). From the averaged losses in RUN's last checkpoint the script selects
-RATE x count of each given class, as the rule does at the start of an epoch, and counts the
+RATE x count of each given class among the samples seen in the last epoch, as the rule does at
+the start of an epoch (counts rounded half away from zero, as Swift rounds), and counts the
 flipped labels that stay within a group of look-alike classes (a shirt labelled pullover)
 among all flipped labels, the kept ones and the dropped ones. Standard library only.
 """
 import json
+import math
 import struct
 import sys
 
@@ -26,12 +28,14 @@ def labels(run):
 
 
 def averaged_scores(run):
-    """Each sample's averaged score from the mask's history in the last checkpoint's metadata."""
+    """The averaged score of each sample seen in the last epoch, from the mask's history in the
+    last checkpoint's metadata (the rule ranks only those)."""
     with open(f"{run}/checkpoints/last.safetensors", "rb") as f:
         (length,) = struct.unpack("<Q", f.read(8))
         header = json.loads(f.read(length))
     history = json.loads(header["__metadata__"]["progress"])["classAwareMask"]["history"]
-    return dict(zip(history["indices"], history["averages"]))
+    last = max(history["lastEpochs"])
+    return {i: a for i, a, e in zip(history["indices"], history["averages"], history["lastEpochs"]) if e == last}
 
 
 def main():
@@ -41,10 +45,15 @@ def main():
     clean, given, scores = labels(clean_run), labels(run), averaged_scores(run)
     if len(clean) != len(given):
         sys.exit(f"{clean_run} has {len(clean)} labels but {run} has {len(given)}: not the same data")
+    with open(f"{run}/noisy-labels.json") as f:
+        expected = math.floor(json.load(f)["labelNoise"] * len(given) + 0.5)
+    differing = sum(c != g for c, g in zip(clean, given))
+    if differing != expected:
+        sys.exit(f"{run} flipped {expected} labels, but {differing} differ from {clean_run}'s: not the same data and seed")
     selected = set()
     for c in sorted(set(given)):
-        members = sorted((i for i, g in enumerate(given) if g == c), key=lambda i: -scores[i])
-        selected.update(members[: round(rate * len(members))])
+        members = sorted((i for i, g in enumerate(given) if g == c and i in scores), key=lambda i: -scores[i])
+        selected.update(members[: math.floor(rate * len(members) + 0.5)])
     flipped = [i for i in range(len(given)) if given[i] != clean[i]]
     parts = {"all flipped": flipped,
              "kept": [i for i in flipped if i not in selected],

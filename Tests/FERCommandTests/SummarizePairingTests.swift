@@ -16,7 +16,7 @@ struct SummarizePairingTests {
         #expect(Summarize.pairedDifference([(1, 0.8390)], baseline: baseline) == "-0.50 (1 pair)")
         #expect(Summarize.pairedDifference([(7, 0.99)], baseline: baseline) == "-")
         #expect(Summarize.pairedDifference([], baseline: baseline) == "-")
-        // Two baseline runs of seed 1 (two data sets in one group): paired with their mean, 84.00%.
+        // Two baseline runs of seed 1 (the same run repeated in two folders): paired with their mean, 84.00%.
         #expect(Summarize.pairedDifference([(1, 0.8500)], baseline: baseline + [(1, 0.8360)]) == "+1.00 (1 pair)")
     }
 
@@ -70,5 +70,10 @@ struct SummarizePairingTests {
         #expect(rows.filter { $0.contains("| baseline |") && $0.contains("weight decay 0.001 |") }.count == 1, "\(summary.output)")
         #expect(rows.filter { $0.contains("small-loss") && $0.contains("weight decay 0.001 |") && $0.contains("(1 pair)") }.count == 1,
                 "\(summary.output)")
+        // A noise rate is printed as given, not rounded to a whole percent that another rate shares.
+        let other = try runFer(["train", "--run", root.appendingPathComponent("base-c").path] + common.map { $0 == "0.25" ? "0.125" : $0 })
+        #expect(other.status == 0, "\(other.errors)")
+        let again = try runFer(["summarize", root.path])
+        #expect(again.output.split(separator: "\n").filter { $0.hasPrefix("| 12.5% symmetric noise | baseline |") }.count == 1, "\(again.output)")
     }
 }
