@@ -27,7 +27,7 @@ struct Summarize: ParsableCommand {
             }
         }
         // Every finished run first; the setting column is named once all are known (below).
-        var runs: [(noise: String, method: String, items: [SettingItem], seed: UInt64, last: ClassifierEpochRecord, records: [ClassifierEpochRecord])] = []
+        var runs: [(noise: String, method: String, items: [SettingItem], seed: UInt64, last: ClassifierEpochRecord, meanAUROC: Double?)] = []
         for root in roots {
             guard let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: nil) else {
                 throw ValidationError("cannot read \(root)")
@@ -78,7 +78,9 @@ struct Summarize: ParsableCommand {
                 }
                 // %g: 12.5% and 12% stay apart (%.0f printed both as 12%).
                 let noise = "\(data.map { String(format: "%g%% %@", 100 * $0.labelNoise, $0.noiseMode) } ?? "?") noise"
-                runs.append((noise, method, Self.settingItems(settings, data: data), settings.seed, last, records))
+                let aurocs = records.compactMap { $0.maskScores?.auroc }
+                let meanAUROC = aurocs.isEmpty ? nil : aurocs.reduce(0, +) / Double(aurocs.count)
+                runs.append((noise, method, Self.settingItems(settings, data: data), settings.seed, last, meanAUROC))
             }
         }
         let settingLabels = Self.settingLabels(runs.map { ($0.noise, $0.items) })
@@ -93,8 +95,7 @@ struct Summarize: ParsableCommand {
             if let r = last.maskRecall { entry.recall.append(r) }
             if let m = last.maskedShare { entry.masked.append(m) }
             if let a = last.maskScores?.auroc { entry.auroc.append(a) }
-            let aurocs = run.records.compactMap { $0.maskScores?.auroc }
-            if !aurocs.isEmpty { entry.meanAUROC.append(aurocs.reduce(0, +) / Double(aurocs.count)) }
+            if let m = run.meanAUROC { entry.meanAUROC.append(m) }
             entry.seeds.append(run.seed)
             groups[label] = entry
         }
