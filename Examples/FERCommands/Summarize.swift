@@ -27,7 +27,8 @@ struct Summarize: ParsableCommand {
             }
         }
         // Every finished run first; the setting column is named once all are known (below).
-        var runs: [(noise: String, method: String, items: [SettingItem], seed: UInt64, last: ClassifierEpochRecord, meanAUROC: Double?)] = []
+        var runs: [(noise: String, method: String, items: [SettingItem], autoencoder: [SettingItem]?, seed: UInt64, last: ClassifierEpochRecord,
+                    meanAUROC: Double?)] = []
         for root in roots {
             guard let walker = FileManager.default.enumerator(at: URL(fileURLWithPath: root), includingPropertiesForKeys: nil) else {
                 throw ValidationError("cannot read \(root)")
@@ -76,16 +77,19 @@ struct Summarize: ParsableCommand {
                 if settings.needsNeighbors {
                     method += " (sigma \(settings.neighborSigma)\(settings.divergenceInTrainingMode ? ", S in training mode" : ""))"
                 }
-                // %g: 12.5% and 12% stay apart (%.0f printed both as 12%).
-                let noise = "\(data.map { String(format: "%g%% %@", 100 * $0.labelNoise, $0.noiseMode) } ?? "?") noise"
+                // %g: 12.5% and 12% stay apart (%.0f printed both as 12%). Clean labels are
+                // clean whatever noise mode the run names.
+                let noise = data.map { $0.labelNoise == 0 ? "no" : String(format: "%g%% %@", 100 * $0.labelNoise, $0.noiseMode) } ?? "?"
                 let aurocs = records.compactMap { $0.maskScores?.auroc }
                 let meanAUROC = aurocs.isEmpty ? nil : aurocs.reduce(0, +) / Double(aurocs.count)
-                runs.append((noise, method, Self.settingItems(settings, data: data), settings.seed, last, meanAUROC))
+                runs.append(("\(noise) noise", method, Self.settingItems(settings, data: data),
+                             settings.needsNeighbors ? Self.autoencoderItems(of: folder) : nil, settings.seed, last, meanAUROC))
             }
         }
         let settingLabels = Self.settingLabels(runs.map { ($0.noise, $0.items) })
-        for (run, setting) in zip(runs, settingLabels) {
-            let label = "\(run.noise) | \(run.method) | \(setting)"
+        let autoencoderLabels = Self.autoencoderLabels(runs.map(\.autoencoder))
+        for (run, (setting, autoencoder)) in zip(runs, zip(settingLabels, autoencoderLabels)) {
+            let label = "\(run.noise) | \(run.method)\(autoencoder.map { " (autoencoder: \($0))" } ?? "") | \(setting)"
             if groups[label] == nil { order.append(label) }
             var entry = groups[label] ?? Entry()
             let last = run.last
@@ -141,6 +145,51 @@ struct Summarize: ParsableCommand {
         ]
         if let probe = data?.probe { items.append(("probe", "\(probe.epochs) epoch(s), width \(probe.width)")) }
         return items.map { SettingItem(name: $0.0, value: $0.1) }
+    }
+
+    /// What a neighbour rule's result depends on in its autoencoder (`autoencoder-path.txt`):
+    /// the stage and epochs it was trained for, its data, and its settings but the seed (each
+    /// seed has its own autoencoder). An autoencoder that cannot be read is one item saying so.
+    static func autoencoderItems(of run: RunFolder) -> [SettingItem] {
+        let pointer = run.url.appendingPathComponent("autoencoder-path.txt")
+        guard let path = try? String(contentsOf: pointer, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) else {
+            return [SettingItem(name: "unknown", value: "(no autoencoder-path.txt)")]
+        }
+        guard let folder = try? RunFolder.open(existing: URL(fileURLWithPath: path)),
+              let configuration = try? folder.readConfiguration(AutoencoderSettings.self),
+              let last = (try? folder.readMetrics(AutoencoderEpochRecord.self))?.last,
+              let encoded = try? JSONEncoder().encode(configuration),
+              let fields = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any] else {
+            return [SettingItem(name: "unreadable", value: path)]
+        }
+        var items = [SettingItem(name: last.stage == AutoencoderRun<AnyImageDataset>.Stage.refine.rawValue ? "refined" : "pretrained",
+                                 value: "\(last.epoch) epochs")]
+        if let data = try? RunData.load(from: folder) {
+            items.append(SettingItem(name: "data", value: data.data))
+            items.append(SettingItem(name: "training images", value: data.trainLimit.map(String.init) ?? "all"))
+        }
+        for key in fields.keys.sorted() where key != "seed" {
+            let value = fields[key]!
+            let text = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                .flatMap { String(data: $0, encoding: .utf8) } ?? "\(value)"
+            items.append(SettingItem(name: key, value: text))
+        }
+        return items
+    }
+
+    /// For each run of a neighbour rule, the autoencoder items whose values differ among all
+    /// such runs (nil for other runs, and for all when their autoencoders agree), so that rules
+    /// run with other autoencoders get rows of their own and still pair with the baseline.
+    static func autoencoderLabels(_ runs: [[SettingItem]?]) -> [String?] {
+        let described = runs.compactMap { $0 }
+        let names = Set(described.flatMap { $0.map(\.name) })
+        let varying = names.filter { name in Set(described.map { $0.first { $0.name == name }?.value ?? "-" }).count > 1 }
+        return runs.map { items in
+            guard let items else { return nil }
+            // An autoencoder that could not be read is said even when it is the only one.
+            let shown = items.filter { varying.contains($0.name) || ["unknown", "unreadable"].contains($0.name) }.map(\.text)
+            return shown.isEmpty ? nil : shown.joined(separator: ", ")
+        }
     }
 
     /// The setting column of each run: side, width and epochs, then every other item whose

@@ -76,4 +76,52 @@ struct SummarizePairingTests {
         let again = try runFer(["summarize", root.path])
         #expect(again.output.split(separator: "\n").filter { $0.hasPrefix("| 12.5% symmetric noise | baseline |") }.count == 1, "\(again.output)")
     }
+
+    /// Neighbour rules run with other autoencoders are told apart by what differs between the
+    /// autoencoders, and nothing is added where they agree.
+    @Test func autoencoderLabelsNameWhatDiffers() {
+        let item = { (name: String, value: String) in Summarize.SettingItem(name: name, value: value) }
+        let small = [item("pretrained", "2 epochs"), item("latentSize", "8"), item("side", "32")]
+        let large = [item("pretrained", "2 epochs"), item("latentSize", "16"), item("side", "32")]
+        let refined = [item("refined", "1 epochs"), item("latentSize", "8"), item("side", "32")]
+        #expect(Summarize.autoencoderLabels([nil, small, small]) == [nil, nil, nil])
+        #expect(Summarize.autoencoderLabels([nil, small, large]) == [nil, "latentSize 8", "latentSize 16"])
+        #expect(Summarize.autoencoderLabels([small, refined]) == ["pretrained 2 epochs", "refined 1 epochs"])
+        // One autoencoder that cannot be read is said, even with nothing to compare it with.
+        #expect(Summarize.autoencoderLabels([nil, [item("unreadable", "/gone")]]) == [nil, "unreadable /gone"])
+    }
+
+    /// Through the program: runs of a neighbour rule with a non-default sigma, made with two
+    /// autoencoders that differ in latent size, get a row each and both pair with the baseline;
+    /// clean runs of two noise modes are one group.
+    @Test func neighbourRulesWithOtherAutoencodersAreNotAveragedTogether() throws {
+        let root = try temporaryDirectory("fer-summarize-autoencoders")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeCornerDataset(in: data, perClass: 6)
+        let spec = ["--data", "folder:\(data.path):\(data.path)"]
+        for latent in ["8", "16"] {
+            let pretrain = try runFer(["pretrain-autoencoder", "--run", root.appendingPathComponent("ae\(latent)").path, "--side", "32",
+                                       "--latent-size", latent, "--pretrain-epochs", "1", "--pretrain-batch-size", "8", "--quiet"] + spec)
+            #expect(pretrain.status == 0, "\(pretrain.errors)")
+        }
+        let common = spec + ["--side", "32", "--width", "0.125", "--epochs", "1", "--batch-size", "8", "--sampling", "shuffled", "--quiet"]
+        for (name, extra) in [("base", ["--label-noise", "0.25"]),
+                              ("batch8", ["--label-noise", "0.25", "--mask", "batch", "--sigma", "0.05", "--autoencoder", root.appendingPathComponent("ae8").path]),
+                              ("batch16", ["--label-noise", "0.25", "--mask", "batch", "--sigma", "0.05", "--autoencoder", root.appendingPathComponent("ae16").path]),
+                              ("clean-symmetric", []), ("clean-pairwise", ["--noise-mode", "pairwise"])] {
+            let run = try runFer(["train", "--run", root.appendingPathComponent("runs/\(name)").path] + common + extra)
+            #expect(run.status == 0, "\(run.errors)")
+        }
+        let summary = try runFer(["summarize", root.appendingPathComponent("runs").path])
+        #expect(summary.status == 0, "\(summary.errors)")
+        let rows = summary.output.split(separator: "\n").filter { $0.hasPrefix("| 25% symmetric noise") }
+        #expect(rows.count == 3, "\(summary.output)")
+        for latent in ["8", "16"] {
+            #expect(rows.filter { $0.contains("Ours(BT) (sigma 0.05) (autoencoder: latentSize \(latent)) |") && $0.contains("(1 pair)") }.count == 1,
+                    "\(summary.output)")
+        }
+        let clean = summary.output.split(separator: "\n").filter { $0.hasPrefix("| no noise | baseline |") }
+        #expect(clean.count == 1 && clean.first?.contains("| 0,0 |") == true, "\(summary.output)")
+    }
 }
