@@ -16,6 +16,8 @@ struct ClassifierOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Weight decay (the paper: 0.002).") var weightDecay = 0.002
     @Option(help: "Loss of each head: focal or cross-entropy (the paper: focal).") var loss = ClassifierSettings.LossKind.focal
     @Option(parsing: .unconditional, help: "Focal-loss gamma (the paper: 2).") var gamma = 2.0
+    @Option(parsing: .unconditional, help: "Label smoothing of the loss, in [0, 1): each target is 1 - e on the label plus e spread over all classes (not in the paper; default 0).")
+    var labelSmoothing = 0.0
     @Option(help: "Batches: balanced (every class the same count; the paper) or shuffled.") var sampling = ClassifierSettings.Sampling.balanced
     @Flag(help: "Weight the loss by inverse class frequency (the paper's alternative to balanced batches).") var weightedLoss = false
     @Option(help: ArgumentHelp("The mask: none (baseline); the paper's rules on S: fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad; class-aware rules: label-aware (the given label's loss on the semantic neighbour), small-loss (the sample's own loss) or combined (S and label-aware, standardised and summed).", valueName: "rule"))
@@ -107,7 +109,7 @@ struct ClassifierOptions: ParsableArguments {
         s.side = side; s.width = width; s.classCount = classCount; s.dropoutRate = dropout; s.epochs = epochs
         s.batchSize = batchSize; s.learningRate = learningRate; s.learningRateDecay = learningRateDecay
         s.learningRateDecayEvery = decayEvery; s.momentum = momentum; s.weightDecay = weightDecay; s.loss = loss
-        s.focalGamma = gamma; s.sampling = sampling; s.weightedLoss = weightedLoss; s.mask = try maskRule()
+        s.focalGamma = gamma; s.labelSmoothing = labelSmoothing == 0 ? nil : labelSmoothing; s.sampling = sampling; s.weightedLoss = weightedLoss; s.mask = try maskRule()
         s.classAwareMask = try classAwareRule()
         s.neighborSigma = sigma; s.divergenceInTrainingMode = divergenceInTrainingMode; s.augment = augment; s.seed = seed
         s.precision = try precision.setting()

@@ -141,6 +141,7 @@ struct Summarize: ParsableCommand {
             ("decay", "x\(s.learningRateDecay) every \(s.learningRateDecayEvery) epochs"), ("momentum", "\(s.momentum)"),
             ("weight decay", "\(s.weightDecay)"), ("dropout", "\(s.dropoutRate)"),
             ("loss", s.loss == .focal ? "focal, gamma \(s.focalGamma)" : s.loss.rawValue), ("weighted loss", s.weightedLoss ? "on" : "off"),
+            ("label smoothing", "\(s.labelSmoothing ?? 0)"),
             ("augmentation", s.augment ? "on" : "off"), ("precision", s.precision?.rawValue ?? "float32"),
         ]
         if let probe = data?.probe { items.append(("probe", "\(probe.epochs) epoch(s), width \(probe.width)")) }

@@ -115,9 +115,12 @@ public enum ParityRunner {
     private static func classificationLoss<S>(_ r: FixtureReader<S>, op: String) throws -> [String: Tensor<S>] {
         let logits = try r.variable("in/logits", requiresGradient: true)
         let labels = try r.labels("in/labels")
+        // Optional: label smoothing and class weights (the project's own fixtures, Tests/Fixtures).
+        let smoothing = try r.number("label_smoothing", default: 0)
+        let weights = r.file.contains("in/class_weights") ? try r.tensor("in/class_weights").scalars.map { Double($0) } : nil
         let loss = op == "focal"
-            ? try FocalLoss(gamma: r.number("gamma", default: 2), reduction: reduction(r))(logits, labels: labels)
-            : try CrossEntropyLoss(reduction: reduction(r))(logits, labels: labels)
+            ? try FocalLoss(gamma: r.number("gamma", default: 2), classWeights: weights, labelSmoothing: smoothing, reduction: reduction(r))(logits, labels: labels)
+            : try CrossEntropyLoss(classWeights: weights, labelSmoothing: smoothing, reduction: reduction(r))(logits, labels: labels)
         try backward(loss, r)
         var result: [String: Tensor<S>] = ["out/loss": loss.value]
         result["grad/logits"] = logits.grad

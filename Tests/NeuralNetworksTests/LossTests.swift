@@ -28,6 +28,43 @@ struct LossTests {
         }
     }
 
+    @Test(arguments: Reduction.allCases)
+    func labelSmoothingGradients(reduction: Reduction) throws {
+        for epsilon in [0.1, 0.5, 1.0] {
+            try checkGradients([randomTensor([4, 3], seed: 40, scale: 2)]) { v in
+                try CrossEntropyLoss(classWeights: [0.5, 2, 1], labelSmoothing: epsilon, reduction: reduction)(v[0], labels: labels)
+            }
+            for gamma in [0.0, 2.0] {
+                try checkGradients([randomTensor([4, 3], seed: 41, scale: 2)]) { v in
+                    try FocalLoss(gamma: gamma, labelSmoothing: epsilon, reduction: reduction)(v[0], labels: labels)
+                }
+                try checkGradients([randomTensor([4, 3], seed: 42, scale: 2)]) { v in
+                    try FocalLoss(gamma: gamma, classWeights: [1, 3, 0.5], labelSmoothing: epsilon, reduction: reduction)(v[0], labels: labels)
+                }
+            }
+        }
+    }
+
+    /// The smoothed loss is (1 - e) times the label's term plus e times the mean of every
+    /// class's term, computed here from the unsmoothed losses of each class as the label.
+    @Test func labelSmoothingMixesEveryClassTerm() throws {
+        let logits = Variable(randomTensor([4, 3], seed: 43, scale: 2))
+        let epsilon = 0.3
+        for gamma in [0.0, 2.0] {
+            let termOf = { (label: Int) in try FocalLoss(gamma: gamma, reduction: .none)(logits, labels: Array(repeating: label, count: 4)).value.scalars }
+            let terms = try (0..<3).map(termOf)
+            let plain = try FocalLoss(gamma: gamma, reduction: .none)(logits, labels: labels).value.scalars
+            let expected = (0..<4).map { i in (1 - epsilon) * plain[i] + epsilon / 3 * (terms[0][i] + terms[1][i] + terms[2][i]) }
+            let smoothed = try FocalLoss(gamma: gamma, labelSmoothing: epsilon, reduction: .none)(logits, labels: labels)
+            expectClose(smoothed.value, Tensor(expected), absolute: 1e-14, relative: 1e-13, "smoothed focal, gamma \(gamma)")
+        }
+        // Cross-entropy and focal with gamma 0 agree, and epsilon 0 is the plain loss.
+        let ce = try CrossEntropyLoss(labelSmoothing: epsilon, reduction: .none)(logits, labels: labels)
+        expectClose(ce.value, try FocalLoss(gamma: 0, labelSmoothing: epsilon, reduction: .none)(logits, labels: labels).value,
+                    absolute: 1e-15, relative: 1e-14, "smoothed CE vs focal(0)")
+        #expect(try CrossEntropyLoss(labelSmoothing: 0)(logits, labels: labels).value == CrossEntropyLoss()(logits, labels: labels).value)
+    }
+
     @Test func focalWithGammaZeroIsCrossEntropy() throws {
         let logits = Variable(randomTensor([4, 3], seed: 5))
         let focal = try FocalLoss(gamma: 0, reduction: .none)(logits, labels: labels)
@@ -162,6 +199,22 @@ struct LossTests {
         }
         #expect(throws: TensorError.invalidArgument(op: "FocalLoss", message: "gamma must be at least 0, got -1.0")) {
             try FocalLoss(gamma: -1)
+        }
+        #expect(throws: TensorError.invalidArgument(op: "FocalLoss", message: "label smoothing must be in [0, 1], got 1.5")) {
+            try FocalLoss(labelSmoothing: 1.5)
+        }
+        #expect(throws: TensorError.invalidArgument(op: "CrossEntropyLoss", message: "label smoothing must be in [0, 1], got -0.1")) {
+            try CrossEntropyLoss(labelSmoothing: -0.1)
+        }
+        #expect(throws: TensorError.invalidArgument(op: "CrossEntropyLoss", message: "label smoothing must be in [0, 1], got nan")) {
+            try CrossEntropyLoss(labelSmoothing: .nan)
+        }
+        // The smoothed path validates its input as the plain one does.
+        #expect(throws: TensorError.invalidArgument(op: "CrossEntropyLoss", message: "label 3 out of range 0..<3")) {
+            try CrossEntropyLoss(labelSmoothing: 0.1)(logits, labels: [0, 3])
+        }
+        #expect(throws: TensorError.shapeMismatch(op: "FocalLoss", expected: "3 class weights", actual: [2])) {
+            try FocalLoss(classWeights: [1, 2], labelSmoothing: 0.1)(logits, labels: [0, 1])
         }
         #expect(throws: TensorError.shapeMismatch(op: "SymmetricKLDivergence", expected: "[2, 3]", actual: [3, 2])) {
             try SymmetricKLDivergence()(logits, Variable(Tensor(zeros: [3, 2])))

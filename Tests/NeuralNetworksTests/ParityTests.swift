@@ -39,9 +39,15 @@ struct ParityTests {
         }
     }
 
-    /// Fixtures this project generated itself with PyTorch (Benchmarks/peers-extra/make_optimizer_fixtures.py):
-    /// Adam, AdamW and AMSGrad, which ../shared/parity does not cover.
-    static let projectFixtures = ["adam.safetensors", "adamw.safetensors", "adam_amsgrad.safetensors"]
+    /// Fixtures this project generated itself with PyTorch, for what ../shared/parity does not
+    /// cover: Adam, AdamW and AMSGrad (Benchmarks/peers-extra/make_optimizer_fixtures.py; 4
+    /// steps each), and label-smoothed losses, with class weights and a weighted mean
+    /// (make_label_smoothing_fixtures.py; the loss and its gradient).
+    static let projectFixtures = ["adam.safetensors", "adamw.safetensors", "adam_amsgrad.safetensors",
+                                  "cross_entropy_smoothing.safetensors", "cross_entropy_smoothing_weighted.safetensors",
+                                  "focal_smoothing.safetensors"]
+    /// The lines each project fixture compares: every step's parameters, or the loss and its gradient.
+    static func projectFixtureLineCount(_ name: String) -> Int { name.hasPrefix("adam") ? 4 : 2 }
     static func projectFixture(_ name: String) -> URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/\(name)")
     }
@@ -49,14 +55,14 @@ struct ParityTests {
     @Test(arguments: projectFixtures)
     func projectFixtureDouble(_ name: String) throws {
         let lines = try ParityRunner.run(SafeTensorsFile(contentsOf: Self.projectFixture(name)), as: Double.self)
-        #expect(lines.count == 4)
+        #expect(lines.count == Self.projectFixtureLineCount(name))
         for line in lines where !line.passed { Issue.record("\(name): \(line)") }
     }
 
     @Test(arguments: projectFixtures)
     func projectFixtureFloat(_ name: String) throws {
         let lines = try ParityRunner.run(SafeTensorsFile(contentsOf: Self.projectFixture(name)), as: Float.self)
-        #expect(lines.count == 4)
+        #expect(lines.count == Self.projectFixtureLineCount(name))
         for line in lines where !line.passed { Issue.record("\(name): \(line)") }
     }
 

@@ -100,6 +100,40 @@ struct TrainingStepTests {
         #expect(abs(outcome.loss - expected) <= 1e-5 * expected, "\(outcome.loss) against \(expected)")
     }
 
+    /// With label smoothing the step trains on the smoothed loss, while the small-loss rule
+    /// ranks by the given label's own loss: the score does not change with the smoothing.
+    @Test func labelSmoothingLeavesTheSmallLossScoreAlone() throws {
+        var settings = smallSettings()
+        settings.labelSmoothing = 0.6
+        settings.classAwareMask = try ClassAwareRule(score: .sampleLoss, rate: .fixed(0.5), warmupEpochs: 0)
+        let trainer = try ClassifierTrainer(settings: settings, autoencoder: nil)
+        trainer.classAwareMask?.startEpoch(0)
+        let replica = try MultiScaleClassifier<Float>(side: 32, width: 0.125, classCount: 7, dropoutRate: 0, seed: 2)
+        replica.isTraining = true
+        func decision(_ heads: [[Double]], _ labels: [Int]) throws -> MaskDecision {
+            var mask = try ClassAwareMask(rule: settings.classAwareMask!, classCount: 7)
+            mask.startEpoch(0)
+            return try mask.decide(scores: labels.indices.map { i in heads.reduce(0) { $0 + $1[i] } }, labels: labels)
+        }
+        // The first batch where ranking by the smoothed loss would select otherwise, so that
+        // the test tells the two scores apart.
+        var found: (images: Tensor<Float>, labels: [Int], smoothed: [[Double]], decision: MaskDecision)?
+        for seed in UInt64(8)..<40 where found == nil {
+            let (images, labels) = batch(14, side: 32, seed: seed)
+            let logits = try replica.logits(Variable(images))
+            let plain = try logits.all.map { try trainer.perSampleLoss($0, labels: labels, smoothed: false).value.scalars.map(Double.init) }
+            let smoothed = try logits.all.map { try trainer.perSampleLoss($0, labels: labels).value.scalars.map(Double.init) }
+            let expected = try decision(plain, labels)
+            if try decision(smoothed, labels).keep != expected.keep { found = (images, labels, smoothed, expected) }
+        }
+        let (images, labels, smoothed, expectedDecision) = try #require(found)
+        let outcome = try trainer.step(images: images, labels: labels)
+        #expect(outcome.decision?.keep == expectedDecision.keep)
+        let kept = labels.indices.filter { expectedDecision.keep[$0] }
+        let expected = smoothed.reduce(0) { sum, head in sum + kept.map { head[$0] }.reduce(0, +) / Double(labels.count) }
+        #expect(abs(outcome.loss - expected) <= 1e-5 * expected, "\(outcome.loss) against \(expected)")
+    }
+
     /// Correction trains a corrected sample on its new label and drops the selected samples
     /// left uncorrected, over the whole batch; the training pass's probabilities join the
     /// sample's averaged prediction.
@@ -189,6 +223,15 @@ struct TrainingStepTests {
         let wrongSide = try AsymmetricAutoencoder<Float>(side: 64, latentSize: 8)
         #expect(throws: TensorError.invalidArgument(op: "ClassifierTrainer", message: "autoencoder side 64 differs from the classifier side 32")) {
             try ClassifierTrainer(settings: smallSettings(mask: .batchMean), autoencoder: wrongSide)
+        }
+        s = smallSettings()
+        s.labelSmoothing = 1
+        #expect(throws: TensorError.invalidArgument(op: "classifier settings", message: "label smoothing must be in [0, 1), got 1.0")) {
+            try s.validate()
+        }
+        s.labelSmoothing = .nan
+        #expect(throws: TensorError.invalidArgument(op: "classifier settings", message: "label smoothing must be in [0, 1), got nan")) {
+            try s.validate()
         }
         #expect(try ClassifierSettings().learningRate(atEpoch: 25) == 1e-2 * 0.1 * 0.1)
         // A rule changed after it was made is checked again, its correction confidence included.

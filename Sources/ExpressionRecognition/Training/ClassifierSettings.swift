@@ -26,6 +26,9 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
     public var weightDecay = 0.002
     public var loss = LossKind.focal
     public var focalGamma = 2.0
+    /// Label smoothing epsilon of the loss (``NeuralNetworks/LabelSmoothing``; not in the
+    /// paper): nil is none, as in config.json files written before the setting existed.
+    public var labelSmoothing: Double?
     public var sampling = Sampling.balanced
     /// Class weights inversely proportional to class frequency (for shuffled batches).
     public var weightedLoss = false
@@ -84,6 +87,7 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
         try check(momentum >= 0 && momentum < 1, "momentum must be in [0, 1), got \(momentum)")
         try check(weightDecay >= 0, "weight decay must be at least 0, got \(weightDecay)")
         try check(focalGamma >= 0, "focal gamma must be at least 0, got \(focalGamma)")
+        if let labelSmoothing { try check(labelSmoothing.isFinite && (0..<1).contains(labelSmoothing), "label smoothing must be in [0, 1), got \(labelSmoothing)") }
         try check(neighborSigma >= 0, "neighbor sigma must be at least 0, got \(neighborSigma)")
         // The evaluation after each epoch runs 64 images at a time (Evaluator): the larger counts.
         try MemoryBudget.checkFits(MemoryBudget.classifierTrainingBytes(side: side, width: width, classCount: classCount, batchSize: max(batchSize, 64)),

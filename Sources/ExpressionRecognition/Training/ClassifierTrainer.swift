@@ -69,11 +69,15 @@ public final class ClassifierTrainer {
         if let neighbors { neighbors.random.generator = dataParallel.generator(forRank0: neighbors.random.generator) }
     }
 
-    /// Per-sample losses of one head.
-    func perSampleLoss(_ logits: Variable<Float>, labels: [Int]) throws -> Variable<Float> {
+    /// Per-sample losses of one head, with the run's label smoothing, or without it (`smoothed`
+    /// false: the small-loss rule's score, the given label's loss alone).
+    func perSampleLoss(_ logits: Variable<Float>, labels: [Int], smoothed: Bool = true) throws -> Variable<Float> {
+        let epsilon = smoothed ? settings.labelSmoothing ?? 0 : 0
         switch settings.loss {
-        case .focal: return try FocalLoss(gamma: settings.focalGamma, classWeights: classWeights, reduction: .none)(logits, labels: labels)
-        case .crossEntropy: return try CrossEntropyLoss(classWeights: classWeights, reduction: .none)(logits, labels: labels)
+        case .focal:
+            return try FocalLoss(gamma: settings.focalGamma, classWeights: classWeights, labelSmoothing: epsilon, reduction: .none)(logits, labels: labels)
+        case .crossEntropy:
+            return try CrossEntropyLoss(classWeights: classWeights, labelSmoothing: epsilon, reduction: .none)(logits, labels: labels)
         }
     }
 
@@ -142,9 +146,12 @@ public final class ClassifierTrainer {
         let logits = try trainingLogits ?? model.logits(input)
         var perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: labels) }
         if decision == nil, classAwareMask?.rule.score == .sampleLoss {
-            // The small-loss rule: the training pass's own per-sample loss, summed over the heads.
+            // The small-loss rule: the training pass's own per-sample loss, summed over the heads
+            // (without label smoothing, which would mix every class's term into the score).
+            let scoreHeads = (settings.labelSmoothing ?? 0) > 0
+                ? try logits.all.map { try perSampleLoss($0.detached(), labels: labels, smoothed: false) } : perSampleHeads
             var scores = [Double](repeating: 0, count: labels.count)
-            for head in perSampleHeads { for (i, v) in head.value.scalars.enumerated() { scores[i] += Double(v) } }
+            for head in scoreHeads { for (i, v) in head.value.scalars.enumerated() { scores[i] += Double(v) } }
             decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels),
                                                   samples: decisionSamples,
                                                   predictions: corrects ? try globalProbabilities(logits.fused.value) : nil)
