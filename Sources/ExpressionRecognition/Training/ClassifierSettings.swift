@@ -26,7 +26,7 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
     public var weightDecay = 0.002
     public var loss = LossKind.focal
     public var focalGamma = 2.0
-    /// Label smoothing epsilon of the loss (``NeuralNetworks/LabelSmoothing``; not in the
+    /// Label smoothing epsilon of the loss (`FocalLoss` and `CrossEntropyLoss`; not in the
     /// paper): nil is none, as in config.json files written before the setting existed.
     public var labelSmoothing: Double?
     public var sampling = Sampling.balanced

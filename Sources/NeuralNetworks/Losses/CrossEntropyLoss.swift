@@ -1,6 +1,6 @@
 /// Cross-entropy on logits, PyTorch's `F.cross_entropy`: -w[y] * log softmax(x)[y] per
 /// sample. With class weights the mean divides by the sum of the samples' weights. With
-/// `labelSmoothing` epsilon, PyTorch's `label_smoothing` (``LabelSmoothing``).
+/// `labelSmoothing` epsilon, PyTorch's `label_smoothing`: the target is (1 - epsilon) onehot(y) + epsilon / K.
 public struct CrossEntropyLoss: Sendable {
     public var classWeights: [Double]?
     public var labelSmoothing: Double

@@ -2,7 +2,7 @@
 /// -(1 - p_y)^gamma * log p_y per sample, p = softmax(logits); optional class weights
 /// multiply each sample's term (and, as for cross-entropy, the mean divides by their sum).
 /// gamma = 0 is exactly cross-entropy. With `labelSmoothing` epsilon the target is smoothed
-/// (``LabelSmoothing``): -sum_k q_k (1 - p_k)^gamma log p_k, which at gamma = 0 is PyTorch's
+/// (Szegedy et al., 2016; q = (1 - epsilon) onehot(y) + epsilon / K): -sum_k q_k (1 - p_k)^gamma log p_k, which at gamma = 0 is PyTorch's
 /// smoothed cross-entropy.
 public struct FocalLoss: Sendable {
     public var gamma: Double
