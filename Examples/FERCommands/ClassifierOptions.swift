@@ -20,7 +20,7 @@ struct ClassifierOptions: ParsableArguments {
     var labelSmoothing = 0.0
     @Option(help: "Batches: balanced (every class the same count; the paper) or shuffled.") var sampling = ClassifierSettings.Sampling.balanced
     @Flag(help: "Weight the loss by inverse class frequency (the paper's alternative to balanced batches).") var weightedLoss = false
-    @Option(help: ArgumentHelp("The mask: none (baseline); the paper's rules on S: fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad; class-aware rules: label-aware (the given label's loss on the semantic neighbour), small-loss (the sample's own loss) or combined (S and label-aware, standardised and summed).", valueName: "rule"))
+    @Option(help: ArgumentHelp("The mask: none (baseline); the paper's rules on S: fixed (Ours(T)), batch (Ours(BT)), quantile, running or mad; class-aware rules: label-aware (the given label's loss on the semantic neighbour), small-loss (the sample's own loss) or combined (S and label-aware, standardised and summed); random drops a fixed random share of each class (a control for the others).", valueName: "rule"))
     var mask = "none"
     @Option(help: ArgumentHelp("Share of each class a class-aware mask drops: a number in [0, 1), or estimated (per class, from a two-component mixture of the previous epoch's scores, or with --selection history of the averages; the default).", valueName: "rate"))
     var dropRate: String?

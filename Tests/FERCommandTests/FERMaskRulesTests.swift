@@ -91,6 +91,25 @@ struct FERMaskRulesTests {
         #expect(json.contains("\"maskByEpoch\"") && json.contains("\"auroc\""), "\(json)")
     }
 
+    /// The random control runs without an autoencoder, drops the rate's share of each class
+    /// from the second epoch (history selection) and is scored like any rule.
+    @Test func randomControlDropsTheRateWithoutAnAutoencoder() throws {
+        let root = try temporaryDirectory("fer-random")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let data = root.appendingPathComponent("data")
+        try writeCornerDataset(in: data, perClass: 10)
+        let run = root.appendingPathComponent("random")
+        let trained = try runFer(["train", "--run", run.path, "--data", "folder:\(data.path):\(data.path)", "--side", "32", "--width", "0.125",
+                                  "--epochs", "2", "--batch-size", "8", "--sampling", "shuffled", "--label-noise", "0.25", "--mask", "random",
+                                  "--drop-rate", "0.25", "--selection", "history", "--quiet"])
+        #expect(trained.status == 0, "\(trained.errors)")
+        let records = try metrics(run)
+        #expect(records.count == 2 && records[0].maskedShare == 0 && records[1].maskedShare == 0.25, "\(records.map(\.maskedShare))")
+        #expect(records[1].maskScores.map { (0...1).contains($0.auroc) } ?? false)
+        let summary = try runFer(["summarize", root.path])
+        #expect(summary.status == 0 && summary.output.contains("| random, per class, rate 0.25, ranked by history |"), "\(summary.output)")
+    }
+
     /// The ceiling for every mask: the same run's images without the flipped ones.
     @Test func perfectMaskTrainsOnTheUnflippedImagesAndResumes() throws {
         let root = try temporaryDirectory("fer-perfect-mask")

@@ -100,6 +100,37 @@ struct TrainingStepTests {
         #expect(abs(outcome.loss - expected) <= 1e-5 * expected, "\(outcome.loss) against \(expected)")
     }
 
+    /// The random control drops by a score fixed by the seed and the sample's index: the same
+    /// selection whatever the images, and an error without the samples' indices.
+    @Test func randomControlScoresBySampleIndex() throws {
+        var settings = smallSettings()
+        settings.classAwareMask = try ClassAwareRule(score: .random, rate: .fixed(0.5), warmupEpochs: 0)
+        #expect(!settings.needsNeighbors)
+        let scores = (0..<1000).map { ClassifierTrainer.randomScore(seed: 2, sample: $0) }
+        #expect(scores.allSatisfy { (0..<1).contains($0) })
+        #expect(scores == (0..<1000).map { ClassifierTrainer.randomScore(seed: 2, sample: $0) })
+        #expect(scores != (0..<1000).map { ClassifierTrainer.randomScore(seed: 3, sample: $0) })
+        // Uniform: the mean of 1,000 draws is within 4 standard errors (0.0365) of 1/2.
+        #expect(abs(scores.reduce(0, +) / 1000 - 0.5) < 0.0365)
+        let samples = [5, 17, 2, 40, 33, 8, 11, 29, 3, 14, 21, 36, 9, 26]
+        var mask = try ClassAwareMask(rule: settings.classAwareMask!, classCount: 7)
+        mask.startEpoch(0)
+        let (images, labels) = batch(14, side: 32, seed: 9)
+        let expected = try mask.decide(scores: samples.map { ClassifierTrainer.randomScore(seed: 2, sample: $0) }, labels: labels)
+        for seed: UInt64 in [9, 10] {
+            let trainer = try ClassifierTrainer(settings: settings, autoencoder: nil)
+            trainer.classAwareMask?.startEpoch(0)
+            let (other, _) = batch(14, side: 32, seed: seed)
+            let outcome = try trainer.step(images: seed == 9 ? images : other, labels: labels, samples: samples)
+            #expect(outcome.decision?.keep == expected.keep)
+        }
+        let trainer = try ClassifierTrainer(settings: settings, autoencoder: nil)
+        trainer.classAwareMask?.startEpoch(0)
+        #expect(throws: TensorError.invalidArgument(op: "ClassifierTrainer", message: "the random control scores samples by their index: pass the samples")) {
+            try trainer.step(images: images, labels: labels)
+        }
+    }
+
     /// With label smoothing the step trains on the smoothed loss, while the small-loss rule
     /// ranks by the given label's own loss: the score does not change with the smoothing.
     @Test func labelSmoothingLeavesTheSmallLossScoreAlone() throws {

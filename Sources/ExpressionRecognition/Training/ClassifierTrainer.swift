@@ -81,6 +81,13 @@ public final class ClassifierTrainer {
         }
     }
 
+    /// The random control's score of a sample: uniform in [0, 1), the same in every epoch and
+    /// process, so that the control drops a fixed random subset of each class.
+    static func randomScore(seed: UInt64, sample: Int) -> Double {
+        var generator = SeededGenerator(seed: (seed &+ 0x5A17) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: sample))
+        return Double(generator.next() >> 11) / Double(1 << 53)
+    }
+
     /// One optimisation step on a batch (N, 1, side, side): the whole batch, or in a
     /// data-parallel run this process's shard of the global batch.
     /// - Parameters:
@@ -145,13 +152,22 @@ public final class ClassifierTrainer {
         }
         let logits = try trainingLogits ?? model.logits(input)
         var perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: labels) }
-        if decision == nil, classAwareMask?.rule.score == .sampleLoss {
-            // The small-loss rule: the training pass's own per-sample loss, summed over the heads
-            // (without label smoothing, which would mix every class's term into the score).
-            let scoreHeads = (settings.labelSmoothing ?? 0) > 0
-                ? try logits.all.map { try perSampleLoss($0.detached(), labels: labels, smoothed: false) } : perSampleHeads
-            var scores = [Double](repeating: 0, count: labels.count)
-            for head in scoreHeads { for (i, v) in head.value.scalars.enumerated() { scores[i] += Double(v) } }
+        if decision == nil, let score = classAwareMask?.rule.score, [.sampleLoss, .random].contains(score) {
+            let scores: [Double]
+            if score == .random {
+                guard let samples else {
+                    throw TensorError.invalidArgument(op: "ClassifierTrainer", message: "the random control scores samples by their index: pass the samples")
+                }
+                scores = samples.map { Self.randomScore(seed: settings.seed, sample: $0) }
+            } else {
+                // The small-loss rule: the training pass's own per-sample loss, summed over the heads
+                // (without label smoothing, which would mix every class's term into the score).
+                let scoreHeads = (settings.labelSmoothing ?? 0) > 0
+                    ? try logits.all.map { try perSampleLoss($0.detached(), labels: labels, smoothed: false) } : perSampleHeads
+                var sums = [Double](repeating: 0, count: labels.count)
+                for head in scoreHeads { for (i, v) in head.value.scalars.enumerated() { sums[i] += Double(v) } }
+                scores = sums
+            }
             decision = try classAwareMask!.decide(scores: try dataParallel?.gather(scores) ?? scores, labels: try globalLabels(labels),
                                                   samples: decisionSamples,
                                                   predictions: corrects ? try globalProbabilities(logits.fused.value) : nil)

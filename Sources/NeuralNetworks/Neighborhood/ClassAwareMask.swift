@@ -10,6 +10,11 @@ public enum SelectionScore: String, Codable, Sendable, CaseIterable {
     case sampleLoss = "small-loss"
     /// The paper's S and the neighbour's label loss, each standardised over the batch, summed.
     case combined
+    /// A control, not a detector: each sample's score is a uniform random number fixed by the
+    /// run's seed and the sample's index, so the rule drops the rate's share of each class
+    /// whatever the labels. Beside a rule at the same rate and selection it tells whether the
+    /// rule gains by what it chooses or by dropping at all.
+    case random
 }
 
 /// The share of each class a class-aware mask drops.
