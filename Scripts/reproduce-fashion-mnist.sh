@@ -11,7 +11,8 @@
 # baseline trained on the unflipped images only (--drop-flipped-labels): what a perfect dropping
 # mask keeps, an oracle reference (skipped without noise); history and history-correct, the
 # small-loss rule ranking each sample's averaged loss over its class at the injected rate
-# (Co-teaching's known-rate assumption), dropping or relabelling the selection (skipped without noise).
+# (Co-teaching's known-rate assumption), dropping or relabelling the selection (skipped without noise);
+# random, the control for history: a fixed random share of each class at the same rate, whatever the labels.
 # Scale (environment variables): TRAIN=20000 TEST=10000 EPOCHS=20 DECAY_EVERY=8 AE_EPOCHS=30 AE_DECAY_EVERY=20 LATENT=32
 # SIDE=32 WIDTH=0.25 THRESHOLD=0.5 SIGMA=0.05 SEEDS="0 1 2"; TRAIN_FLAGS (empty) is added to every
 # classifier's command, e.g. "--dropout 0 --weight-decay 0 --no-augment" for a network that memorises.
@@ -49,7 +50,7 @@ for seed in $SEEDS; do
   ae="$out/seed$seed/autoencoder"
   # Only the rules on semantic neighbours need the autoencoder (not baseline, perfect-mask or the small-loss ones).
   needsAutoencoder=no
-  for method in $METHODS; do case "$method" in baseline|small-loss|perfect-mask|history|history-correct) ;; *) needsAutoencoder=yes ;; esac; done
+  for method in $METHODS; do case "$method" in baseline|small-loss|perfect-mask|history|history-correct|random) ;; *) needsAutoencoder=yes ;; esac; done
   if [ "$needsAutoencoder" = yes ]; then
     run "$ae" pretrain-autoencoder "${data[@]}" --side "$SIDE" --latent-size "$LATENT" --pretrain-epochs "$AE_EPOCHS" \
         --pretrain-batch-size 64 --pretrain-learning-rate 3e-3 --pretrain-decay-every "$AE_DECAY_EVERY" --no-output-relu --seed "$seed"
@@ -72,6 +73,8 @@ for seed in $SEEDS; do
         perfect-mask) [ "$clean" = yes ] || run "$out/seed$seed/$name/perfect-mask" train "${common[@]}" --drop-flipped-labels ;;
         history) [ "$clean" = yes ] || run "$out/seed$seed/$name/history-rate$rate" train "${common[@]}" \
                    --mask small-loss --selection history --drop-rate "$rate" ;;
+        random) [ "$clean" = yes ] || run "$out/seed$seed/$name/random-rate$rate" train "${common[@]}" \
+                   --mask random --selection history --drop-rate "$rate" ;;
         history-correct) [ "$clean" = yes ] || run "$out/seed$seed/$name/correct-rate$rate" train "${common[@]}" \
                    --mask small-loss --selection history --drop-rate "$rate" --mask-action correct ;;
         *) run "$out/seed$seed/$name/$method" train "${common[@]}" --mask "$method" --autoencoder "$ae" --sigma "$SIGMA" ;;
