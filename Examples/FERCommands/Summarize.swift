@@ -161,7 +161,9 @@ struct Summarize: ParsableCommand {
               let last = (try? folder.readMetrics(AutoencoderEpochRecord.self))?.last,
               let encoded = try? JSONEncoder().encode(configuration),
               let fields = (try? JSONSerialization.jsonObject(with: encoded)) as? [String: Any] else {
-            return [SettingItem(name: "unreadable", value: path)]
+            // The folder's own name, not its path, so that the seeds' runs still group together.
+            FileHandle.standardError.write(Data("note: \(run.url.path): its autoencoder \(path) cannot be read\n".utf8))
+            return [SettingItem(name: "unreadable", value: URL(fileURLWithPath: path).lastPathComponent)]
         }
         var items = [SettingItem(name: last.stage == AutoencoderRun<AnyImageDataset>.Stage.refine.rawValue ? "refined" : "pretrained",
                                  value: "\(last.epoch) epochs")]

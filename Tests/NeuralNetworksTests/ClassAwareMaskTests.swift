@@ -115,6 +115,9 @@ struct ClassAwareMaskTests {
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, rate: .fixed(1)) }
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, rate: .fixed(-0.1)) }
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, rate: .fixed(.nan)) }
+        #expect(throws: TensorError.invalidArgument(op: "ClassAwareRule", message: "the random control needs a fixed drop rate, not an estimated one")) {
+            try ClassAwareRule(score: .random)
+        }
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, warmupEpochs: -1) }
         #expect(throws: TensorError.self) { try ClassAwareRule(score: .sampleLoss, rankingWindow: -1) }
         #expect(throws: TensorError.self) { try ClassAwareMask(rule: ClassAwareRule(score: .sampleLoss), classCount: 1) }

@@ -82,7 +82,7 @@ public final class ClassifierTrainer {
     }
 
     /// The random control's score of a sample: uniform in [0, 1), the same in every epoch and
-    /// process, so that the control drops a fixed random subset of each class.
+    /// process (with history selection the control then drops a fixed random subset of each class).
     static func randomScore(seed: UInt64, sample: Int) -> Double {
         var generator = SeededGenerator(seed: (seed &+ 0x5A17) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: sample))
         return Double(generator.next() >> 11) / Double(1 << 53)

@@ -12,8 +12,10 @@ public enum SelectionScore: String, Codable, Sendable, CaseIterable {
     case combined
     /// A control, not a detector: each sample's score is a uniform random number fixed by the
     /// run's seed and the sample's index, so the rule drops the rate's share of each class
-    /// whatever the labels. Beside a rule at the same rate and selection it tells whether the
-    /// rule gains by what it chooses or by dropping at all.
+    /// whatever the labels (a fixed rate only): with history selection always the same
+    /// samples, with rank selection those of each batch with the largest numbers. Beside a
+    /// rule at the same rate and selection it tells whether the rule gains by what it chooses
+    /// or by dropping at all.
     case random
 }
 
@@ -116,8 +118,9 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
     public static let defaultRankingWindow = 0
 
     /// - Throws: for a fixed rate outside [0, 1), a negative warm-up, a negative window, a
-    ///   window with threshold or history selection (which rank no batch), correction without
-    ///   history selection, or a correction confidence outside (0, 1].
+    ///   window with threshold or history selection (which rank no batch), an estimated rate for
+    ///   the random control, correction without history selection, or a correction confidence
+    ///   outside (0, 1].
     public init(score: SelectionScore, rate: DropRate = .estimated, warmupEpochs: Int = 1,
                 rankingWindow: Int = ClassAwareRule.defaultRankingWindow, selection: ClassSelection = .rank,
                 action: ClassAwareAction = .drop, correctionConfidence: Double = 0.5) throws {
@@ -132,6 +135,10 @@ public struct ClassAwareRule: Codable, Sendable, Equatable {
         }
         guard selection == .rank || rankingWindow == 0 else {
             throw TensorError.invalidArgument(op: "ClassAwareRule", message: "a ranking window applies to rank selection, not to \(selection.rawValue) selection")
+        }
+        // A mixture fitted to uniform random scores estimates nothing: the control's share is given.
+        if score == .random, case .estimated = rate {
+            throw TensorError.invalidArgument(op: "ClassAwareRule", message: "the random control needs a fixed drop rate, not an estimated one")
         }
         self.score = score; self.rate = rate; self.warmupEpochs = warmupEpochs; self.rankingWindow = rankingWindow
         guard action != .correct || selection == .history else {
