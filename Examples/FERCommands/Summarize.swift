@@ -184,9 +184,7 @@ struct Summarize: ParsableCommand {
     /// such runs (nil for other runs, and for all when their autoencoders agree), so that rules
     /// run with other autoencoders get rows of their own and still pair with the baseline.
     static func autoencoderLabels(_ runs: [[SettingItem]?]) -> [String?] {
-        let described = runs.compactMap { $0 }
-        let names = Set(described.flatMap { $0.map(\.name) })
-        let varying = names.filter { name in Set(described.map { $0.first { $0.name == name }?.value ?? "-" }).count > 1 }
+        let varying = varyingNames(runs.compactMap { $0 })
         return runs.map { items in
             guard let items else { return nil }
             // An autoencoder that could not be read is said even when it is the only one.
@@ -195,16 +193,18 @@ struct Summarize: ParsableCommand {
         }
     }
 
+    /// The names of the items whose values differ between the runs (an item a run lacks counts
+    /// as a value of its own).
+    static func varyingNames(_ runs: [[SettingItem]]) -> Set<String> {
+        Set(runs.flatMap { $0.map(\.name) }).filter { name in Set(runs.map { $0.first { $0.name == name }?.value ?? "-" }).count > 1 }
+    }
+
     /// The setting column of each run: side, width and epochs, then every other item whose
     /// value differs between runs of the same noise, so that runs the table keeps apart never
     /// read alike, and a table of one setting stays short.
     static func settingLabels(_ runs: [(noise: String, items: [SettingItem])]) -> [String] {
         let shown: Set<String> = ["side", "width", "epochs"]
-        var varying: [String: Set<String>] = [:]
-        for (noise, group) in Dictionary(grouping: runs, by: \.noise) {
-            let names = Set(group.flatMap { $0.items.map(\.name) })
-            varying[noise] = names.filter { name in Set(group.map { $0.items.first { $0.name == name }?.value ?? "-" }).count > 1 }
-        }
+        let varying = Dictionary(grouping: runs, by: \.noise).mapValues { group in varyingNames(group.map(\.items)) }
         return runs.map { run in
             let item = { (name: String) in run.items.first { $0.name == name }?.value ?? "-" }
             var parts = ["side \(item("side"))", "width \(item("width"))", "\(item("epochs")) epochs"]

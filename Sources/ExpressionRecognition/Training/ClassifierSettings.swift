@@ -106,6 +106,6 @@ public struct ClassifierSettings: Codable, Sendable, Equatable {
 
     /// Whether the run needs semantic neighbours (and so a pre-trained autoencoder).
     public var needsNeighbors: Bool {
-        mask != nil || (classAwareMask.map { ![.sampleLoss, .random].contains($0.score) } ?? false)
+        mask != nil || (classAwareMask?.score.needsNeighbors ?? false)
     }
 }

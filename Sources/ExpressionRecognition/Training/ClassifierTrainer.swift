@@ -152,7 +152,7 @@ public final class ClassifierTrainer {
         }
         let logits = try trainingLogits ?? model.logits(input)
         var perSampleHeads = try logits.all.map { try perSampleLoss($0, labels: labels) }
-        if decision == nil, let score = classAwareMask?.rule.score, [.sampleLoss, .random].contains(score) {
+        if decision == nil, let score = classAwareMask?.rule.score, !score.needsNeighbors {
             let scores: [Double]
             if score == .random {
                 guard let samples else {

@@ -17,6 +17,10 @@ public enum SelectionScore: String, Codable, Sendable, CaseIterable {
     /// rule at the same rate and selection it tells whether the rule gains by what it chooses
     /// or by dropping at all.
     case random
+
+    /// Whether the score needs the semantic neighbour (and so an autoencoder); the others come
+    /// from the training pass itself or from the sample's index.
+    public var needsNeighbors: Bool { self != .sampleLoss && self != .random }
 }
 
 /// The share of each class a class-aware mask drops.
